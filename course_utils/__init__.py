@@ -1,0 +1,1 @@
+"""Helpers shared by the RNN/LSTM/GRU assignments (gradient checking and friends)."""
