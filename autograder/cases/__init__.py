@@ -1,0 +1,1 @@
+"""Hidden test cases, one module per assignment, each exporting `TESTS: list[Test]`."""

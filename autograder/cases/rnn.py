@@ -1,0 +1,154 @@
+"""Hidden tests of the `rnn` assignment."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..spec import Call, Case, Ref, Test
+from .common import FLOAT32, label, randn, shapes, unchanged_test, value_tests
+
+STEP_GRADS = ("dx", "dprev_h", "dWx", "dWh", "db")
+SEQ_GRADS = ("dx", "dh0", "dWx", "dWh", "db")
+
+
+def _params(rng, D: int, H: int, dtype=np.float64):
+    """Weights scaled like a sensible initialisation, so tanh is not saturated."""
+    return (randn(rng, D, H, scale=1 / np.sqrt(D), dtype=dtype),
+            randn(rng, H, H, scale=0.9 / np.sqrt(H), dtype=dtype),
+            randn(rng, H, scale=0.1, dtype=dtype))
+
+
+def _step_inputs(seed: int, N: int, D: int, H: int, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    return (randn(rng, N, D, dtype=dtype), randn(rng, N, H, scale=0.5, dtype=dtype),
+            *_params(rng, D, H, dtype), randn(rng, N, H, dtype=dtype))
+
+
+def step_forward_cases() -> list[Case]:
+    cases = []
+    for i, s in enumerate(shapes(seed=101)):
+        x, prev_h, Wx, Wh, b, _ = _step_inputs(1000 + i, s["N"], s["D"], s["H"])
+        cases.append(Case(label(N=s["N"], D=s["D"], H=s["H"]),
+                          (Call("rnn_step_forward", (x, prev_h, Wx, Wh, b)),),
+                          {"next_h": Ref(0, 0)}))
+    return cases
+
+
+def step_forward_float32_cases() -> list[Case]:
+    x, prev_h, Wx, Wh, b, _ = _step_inputs(1100, 3, 4, 5, dtype=np.float32)
+    return [Case("N=3 D=4 H=5 float32", (Call("rnn_step_forward", (x, prev_h, Wx, Wh, b)),),
+                 {"next_h": Ref(0, 0)}, **FLOAT32)]
+
+
+def step_backward_cases() -> list[Case]:
+    cases = []
+    for i, s in enumerate(shapes(seed=102)):
+        x, prev_h, Wx, Wh, b, dnext_h = _step_inputs(1200 + i, s["N"], s["D"], s["H"])
+        calls = (Call("rnn_step_forward", (x, prev_h, Wx, Wh, b)),
+                 Call("rnn_step_backward", (dnext_h, Ref(0, 1))))
+        cases.append(Case(label(N=s["N"], D=s["D"], H=s["H"]), calls,
+                          {name: Ref(1, k) for k, name in enumerate(STEP_GRADS)}))
+    return cases
+
+
+def _seq_inputs(seed: int, N: int, T: int, D: int, H: int, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    return (randn(rng, N, T, D, dtype=dtype), randn(rng, N, H, scale=0.5, dtype=dtype),
+            *_params(rng, D, H, dtype), randn(rng, N, T, H, dtype=dtype))
+
+
+def forward_cases() -> list[Case]:
+    cases = []
+    for i, s in enumerate(shapes(seed=103)):
+        x, h0, Wx, Wh, b, _ = _seq_inputs(1300 + i, **s)
+        cases.append(Case(label(**s), (Call("rnn_forward", (x, h0, Wx, Wh, b)),),
+                          {"h": Ref(0, 0)}))
+    return cases
+
+
+def forward_float32_cases() -> list[Case]:
+    x, h0, Wx, Wh, b, _ = _seq_inputs(1400, N=2, T=5, D=3, H=4, dtype=np.float32)
+    return [Case("N=2 T=5 D=3 H=4 float32", (Call("rnn_forward", (x, h0, Wx, Wh, b)),),
+                 {"h": Ref(0, 0)}, **FLOAT32)]
+
+
+def _backward_case(seed: int, sizes: dict[str, int], last_step_only: bool = False,
+                   dtype=np.float64, **tolerance) -> Case:
+    x, h0, Wx, Wh, b, dh = _seq_inputs(seed, **sizes, dtype=dtype)
+    if last_step_only:
+        dh[:, :-1] = 0  # the loss sees only the final state: gradient must travel back in time
+    calls = (Call("rnn_forward", (x, h0, Wx, Wh, b)), Call("rnn_backward", (dh, Ref(0, 1))))
+    name = label(**sizes) + (" upstream gradient at the last step only" if last_step_only else "")
+    return Case(name, calls, {n: Ref(1, k) for k, n in enumerate(SEQ_GRADS)}, **tolerance)
+
+
+def backward_cases() -> list[Case]:
+    return [_backward_case(1500 + i, s) for i, s in enumerate(shapes(seed=104))]
+
+
+def through_time_cases() -> list[Case]:
+    return [_backward_case(1600, dict(N=2, T=6, D=3, H=4), last_step_only=True),
+            _backward_case(1601, dict(N=1, T=9, D=2, H=5), last_step_only=True)]
+
+
+def backward_float32_cases() -> list[Case]:
+    return [_backward_case(1700, dict(N=2, T=4, D=3, H=4), dtype=np.float32, **FLOAT32)]
+
+
+def _grads(seed: int, scale: float) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return {"Wx": randn(rng, 3, 4, scale=scale), "Wh": randn(rng, 4, 4, scale=scale),
+            "b": randn(rng, 4, scale=scale)}
+
+
+def _clip_case(seed: int, scale: float, max_norm: float, name: str) -> Case:
+    grads = _grads(seed, scale)
+    outputs = {f"clipped_{k}": Ref(0, 0, k) for k in grads} | {"total_norm": Ref(0, 1)}
+    return Case(name, (Call("clip_grad_norm", (grads, max_norm)),), outputs)
+
+
+def clip_above_cases() -> list[Case]:
+    return [_clip_case(1800, 3.0, 1.0, "global norm ~20 clipped to 1"),
+            _clip_case(1801, 1.0, 5.0, "global norm ~6 clipped to 5")]
+
+
+def clip_below_cases() -> list[Case]:
+    return [_clip_case(1802, 0.1, 5.0, "global norm ~0.6 below max_norm 5")]
+
+
+CLIPPED = {f"clipped_{k}": f"clipped {k}" for k in ("Wx", "Wh", "b")}
+
+STEP_BACKWARD_FALLBACK = ("rnn_step_forward",)
+FORWARD_FALLBACK = ("rnn_step_forward",)
+BACKWARD_FALLBACK = ("rnn_forward", "rnn_step_forward", "rnn_step_backward")
+
+TESTS: list[Test] = [
+    *value_tests("rnn_step_forward", step_forward_cases, {"next_h": "next_h values"}),
+    *value_tests("rnn_step_forward", step_forward_float32_cases,
+                 {"next_h": "float32 inputs"}, points=0.5, tag="float32"),
+    unchanged_test("rnn_step_forward", step_forward_cases, points=0.5),
+    *value_tests("rnn_step_backward", step_backward_cases,
+                 {g: f"gradient {g}" for g in STEP_GRADS}, fallback=STEP_BACKWARD_FALLBACK),
+    unchanged_test("rnn_step_backward", step_backward_cases, points=0.5,
+                   fallback=STEP_BACKWARD_FALLBACK),
+    *value_tests("rnn_forward", forward_cases, {"h": "hidden states h"}, points=2,
+                 fallback=FORWARD_FALLBACK),
+    *value_tests("rnn_forward", forward_float32_cases, {"h": "float32 inputs"}, points=0.5,
+                 fallback=FORWARD_FALLBACK, tag="float32"),
+    unchanged_test("rnn_forward", forward_cases, points=0.5, fallback=FORWARD_FALLBACK),
+    *value_tests("rnn_backward", backward_cases, {g: f"gradient {g}" for g in SEQ_GRADS},
+                 fallback=BACKWARD_FALLBACK),
+    *value_tests("rnn_backward", through_time_cases,
+                 {"dx": "gradient flows back through time to dx",
+                  "dh0": "gradient flows back through time to dh0"},
+                 fallback=BACKWARD_FALLBACK, tag="through_time"),
+    *value_tests("rnn_backward", backward_float32_cases, {"dWh": "float32 inputs"},
+                 points=0.5, fallback=BACKWARD_FALLBACK, tag="float32"),
+    unchanged_test("rnn_backward", backward_cases, points=0.5, fallback=BACKWARD_FALLBACK),
+    *value_tests("clip_grad_norm", clip_above_cases,
+                 CLIPPED | {"total_norm": "norm before clipping"}),
+    *value_tests("clip_grad_norm", clip_below_cases, {"clipped_Wx": "small gradients untouched",
+                                                      "clipped_b": "small gradients untouched"},
+                 tag="below_max_norm"),
+    unchanged_test("clip_grad_norm", clip_above_cases),
+]

@@ -1,0 +1,52 @@
+"""Compare a student's outputs with the reference outputs and phrase the verdict.
+
+Runs only in trusted code: student values arrive here as plain arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from .spec import Case
+
+
+def mismatch(
+    name: str, got: np.ndarray | None, want: np.ndarray, case: Case
+) -> str | None:
+    """One-line description of how `got` differs from `want`, or None when they agree."""
+    if got is None:
+        return f"{name} is missing"
+    if got.shape != want.shape:
+        return f"{name} has shape {got.shape}, expected {want.shape}"
+    if want.dtype.kind in "biu" or got.dtype.kind in "biu":
+        if np.array_equal(got, want):
+            return None
+        wrong = int(np.count_nonzero(got != want))
+        return f"{name} differs in {wrong} of {want.size} entries"
+    got64, want64 = got.astype(np.float64), want.astype(np.float64)
+    if not np.all(np.isfinite(got64)):
+        return f"{name} contains NaN or inf"
+    if np.allclose(got64, want64, rtol=case.rtol, atol=case.atol):
+        return None
+    error = np.abs(got64 - want64) / np.maximum(1e-8, np.abs(got64) + np.abs(want64))
+    return f"{name} is off: max relative error {float(error.max()):.1e}"
+
+
+def first_mismatch(
+    got: Mapping[str, np.ndarray], want: Mapping[str, np.ndarray], names: tuple[str, ...],
+    case: Case,
+) -> str | None:
+    for name in names:
+        problem = mismatch(name, got.get(name), want[name], case)
+        if problem:
+            return problem
+    return None
+
+
+def outputs_match(
+    got: Mapping[str, np.ndarray], want: Mapping[str, np.ndarray], names: tuple[str, ...],
+    case: Case,
+) -> bool:
+    return first_mismatch(got, want, names, case) is None

@@ -1,0 +1,123 @@
+"""Read nbgrader notebooks and find their cells by grade_id.
+
+Every failure is a `NotebookError` with a one-line message naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SOURCE_DIR = REPO_ROOT / "assignments"
+ASSIGNMENTS = ("rnn", "lstm", "char_lm")
+
+SOLUTION_BEGIN = "### BEGIN SOLUTION"
+SOLUTION_END = "### END SOLUTION"
+HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
+HIDDEN_END = "### END HIDDEN TESTS"
+
+
+class NotebookError(Exception):
+    """A notebook cannot be used; the message is one line and names the file."""
+
+
+def source_notebook(assignment: str) -> Path:
+    """The instructor's source notebook of `assignment` (assignments/<name>/<name>.ipynb)."""
+    if assignment not in ASSIGNMENTS:
+        known = ", ".join(ASSIGNMENTS)
+        raise NotebookError(f"unknown assignment {assignment!r} (known: {known})")
+    return SOURCE_DIR / assignment / f"{assignment}.ipynb"
+
+
+def read_notebook(path: Path) -> dict[str, Any]:
+    """Parse a notebook file as JSON, checking only what every later step relies on."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise NotebookError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise NotebookError(f"{path}: cannot read ({type(err).__name__})") from None
+    try:
+        notebook = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise NotebookError(f"{path}: not valid JSON (line {err.lineno})") from None
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        raise NotebookError(f"{path}: not a notebook (no list of cells)")
+    if notebook.get("nbformat") != 4:
+        raise NotebookError(f"{path}: nbformat {notebook.get('nbformat')!r}, expected 4")
+    return notebook
+
+
+def cell_source(cell: dict[str, Any]) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def grade_meta(cell: dict[str, Any]) -> dict[str, Any]:
+    meta = cell.get("metadata", {})
+    nbgrader = meta.get("nbgrader", {}) if isinstance(meta, dict) else {}
+    return nbgrader if isinstance(nbgrader, dict) else {}
+
+
+def cells_by_grade_id(notebook: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    cells: dict[str, dict[str, Any]] = {}
+    for cell in notebook["cells"]:
+        grade_id = grade_meta(cell).get("grade_id")
+        if isinstance(grade_id, str):
+            cells[grade_id] = cell
+    return cells
+
+
+def answer_cells(notebook: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Autograded-answer cells (solution, not graded), keyed by grade_id = function name."""
+    return {
+        gid: cell
+        for gid, cell in cells_by_grade_id(notebook).items()
+        if grade_meta(cell).get("solution") and not grade_meta(cell).get("grade")
+        and cell.get("cell_type") == "code"
+    }
+
+
+def setup_cells(notebook: dict[str, Any]) -> list[dict[str, Any]]:
+    """Locked code cells whose grade_id starts with 'setup': imports and shared helpers."""
+    return [
+        cell
+        for gid, cell in cells_by_grade_id(notebook).items()
+        if gid.startswith("setup") and cell.get("cell_type") == "code"
+    ]
+
+
+def test_cells(notebook: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Autograder test cells (graded, not solution), keyed by grade_id."""
+    return {
+        gid: cell
+        for gid, cell in cells_by_grade_id(notebook).items()
+        if grade_meta(cell).get("grade") and not grade_meta(cell).get("solution")
+        and cell.get("cell_type") == "code"
+    }
+
+
+_SOLUTION_REGION = re.compile(
+    rf"^([ \t]*){re.escape(SOLUTION_BEGIN)}[^\n]*\n(.*?)^[ \t]*{re.escape(SOLUTION_END)}[^\n]*$",
+    re.S | re.M,
+)
+
+
+def strip_solution_markers(source: str) -> str:
+    """The cell as the instructor wrote it, with the solution and without the markers."""
+    return _SOLUTION_REGION.sub(lambda m: m.group(2).rstrip("\n"), source)
+
+
+def solution_regions(source: str) -> list[str]:
+    """The code between each BEGIN/END SOLUTION pair of a cell."""
+    return [m.group(2) for m in _SOLUTION_REGION.finditer(source)]
+
+
+def strip_magics(source: str) -> str:
+    """Drop IPython-only lines (% magics, ! shell) so a cell can run as plain Python."""
+    return "\n".join(
+        "" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
+    )

@@ -1,0 +1,81 @@
+"""The vocabulary of a hidden test: calls, references between them, cases and tests.
+
+A case is plain data, a tiny program of calls into student functions, so the same case
+can run inside the student's kernel (stock nbgrader hidden-test cells) or inside a
+sandboxed worker (the kit's grader), while results are always compared by trusted code.
+Caches never leave the process that made them: a later call refers to them by `Ref`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Ref:
+    """The value returned by call number `call` (element `index` of a tuple, `key` of a dict)."""
+
+    call: int
+    index: int | None = None
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class Rng:
+    """A fresh `np.random.default_rng(seed)`, built in the process that runs the call."""
+
+    seed: int
+
+
+@dataclass(frozen=True)
+class Call:
+    function: str
+    args: tuple[Any, ...] = ()
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Case:
+    """Inputs for one run: the calls to make and the named values to compare afterwards.
+
+    `outputs` maps a name such as "dWh" to the `Ref` holding it. Every run also reports,
+    for each function called, whether it left its array inputs untouched
+    (see `unchanged_key`).
+    """
+
+    label: str
+    calls: tuple[Call, ...]
+    outputs: Mapping[str, Ref]
+    rtol: float = 1e-6
+    atol: float = 1e-8
+
+
+def unchanged_key(function: str) -> str:
+    """Name of the output that is 1.0 when `function` did not modify its inputs in place."""
+    return f"inputs_unchanged:{function}"
+
+
+@dataclass(frozen=True)
+class Test:
+    """One nbgrader test cell: `grade_id == name`, worth `points`.
+
+    It passes when, on every case from `cases()`, each of `outputs` matches the reference
+    solution. If the first attempt fails, it is retried with the graded functions in
+    `fallback` replaced by the reference (the student's own helpers, or the forward pass
+    whose cache a backward pass consumes): a correct function is credited even when a
+    helper it relies on is wrong, and that helper loses points in its own tests only.
+    """
+
+    name: str
+    function: str
+    points: float
+    cases: Callable[[], list[Case]]
+    outputs: tuple[str, ...]
+    description: str
+    fallback: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.name.startswith(f"test_{self.function}_"):
+            raise ValueError(f"test name {self.name!r} must start with 'test_{self.function}_'")
