@@ -9,8 +9,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 # Kernels started by nbgrader must import `autograder` (hidden tests) and `course_utils`.
+# Later assignments import the earlier solutions as generated modules in build/layers.
 os.environ["PYTHONPATH"] = os.pathsep.join(
-    [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
+    [str(ROOT), str(ROOT / "build" / "layers"), *filter(None, [os.environ.get("PYTHONPATH")])])
+sys.path.insert(0, str(ROOT))
+from autograder.export import ensure_layer_modules  # noqa: E402
+
+ensure_layer_modules()
 # Harmless warnings on stderr must not zero a test cell; keep kernels quiet and headless.
 os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -33,7 +38,6 @@ c.CourseDirectory.course_id = "rnn-course"
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.db"]
 
 c.Execute.timeout = 300
-c.Execute.allow_errors = True
 c.Execute.interrupt_on_timeout = True
 c.OverwriteCells.add_missing_cells = True
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

@@ -140,3 +140,15 @@ def sync_hidden_tests(assignment: str, path: Path | None = None) -> Path:
     notebook["cells"] = cells
     save(notebook, path)
     return path
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("assignments", nargs="*", help="default: every assignment with a source")
+
+
+def main(args) -> int:
+    from .notebooks import ASSIGNMENTS
+
+    for assignment in args.assignments or [a for a in ASSIGNMENTS if source_notebook(a).exists()]:
+        print(f"synced hidden tests of {sync_hidden_tests(assignment)}")
+    return 0

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .compare import first_mismatch
+from .fingerprints import diagnose
 from .execute import StudentError, run_case
 from .reference import reference_functions
 from .spec import Case, Test
@@ -37,7 +38,7 @@ class TestResult:
         return self.score == self.max_score
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def tests_for(assignment: str) -> tuple[Test, ...]:
     """The hidden tests of an assignment, from autograder/cases/<assignment>.py."""
     module = importlib.import_module(f"autograder.cases.{assignment}")
@@ -56,12 +57,12 @@ def find_test(assignment: str, name: str) -> Test:
     raise KeyError(f"no test named {name!r} in assignment {assignment!r}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _cases(assignment: str, test_name: str) -> tuple[Case, ...]:
     return tuple(find_test(assignment, test_name).cases())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _expected(assignment: str, test_name: str, index: int) -> Mapping[str, np.ndarray]:
     case = _cases(assignment, test_name)[index]
     return run_case(case, reference_functions(assignment))
@@ -87,10 +88,16 @@ def evaluate(assignment: str, test: Test, run: Runner) -> TestResult:
             problem = first_mismatch(got, want, test.outputs, case)
         if problem and test.fallback:
             retry, retry_problem = _attempt(run, case, test.fallback)
-            if retry_problem is None and first_mismatch(retry, want, test.outputs, case) is None:
+            if retry_problem is None:
+                retry_problem = first_mismatch(retry, want, test.outputs, case)
+            if retry_problem is None:
                 continue  # the fault lies in a helper, which is charged in its own tests
+            problem = retry_problem  # what is still wrong with correct helpers is this function's
         if problem:
             message = f"{test.description}: {problem} (on {case.label})"
+            hint = diagnose(assignment, test, case, got)
+            if hint:
+                message += f". Hint: {hint}"
             return TestResult(test.name, test.function, 0.0, test.points, message)
     return TestResult(test.name, test.function, test.points, test.points,
                       f"{test.description}: passed")

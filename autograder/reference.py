@@ -34,7 +34,7 @@ def setup_source(assignment: str) -> str:
     return "\n\n".join(strip_magics(cell_source(cell)) for cell in setup_cells(notebook))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def reference_namespace(assignment: str) -> dict[str, Any]:
     """Globals after running the setup cells and the solution of every answer cell."""
     namespace: dict[str, Any] = {"__name__": f"reference_{assignment}"}

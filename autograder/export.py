@@ -1,0 +1,62 @@
+"""Layer modules shipped with later assignments, generated from earlier solutions.
+
+`lstm` uses the RNN layers and `char_lm` uses the RNN, LSTM and GRU layers. Instructors
+release those assignments after the earlier deadlines; the solution code itself stays
+written once, in the earlier source notebook, and is exported from there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .notebooks import REPO_ROOT
+from .reference import setup_source, solution_sources
+
+# assignment -> the earlier assignments whose solutions its release ships as modules
+SHIPPED_LAYERS: dict[str, tuple[str, ...]] = {"lstm": ("rnn",), "char_lm": ("rnn", "lstm")}
+BUILD_DIR = REPO_ROOT / "build" / "layers"
+
+
+def module_name(assignment: str) -> str:
+    return f"{assignment}_layers"
+
+
+def layers_source(assignment: str) -> str:
+    """Python source of `<assignment>_layers.py`: setup imports plus every solution."""
+    header = (f'"""Reference layers of the `{assignment}` assignment, generated from its '
+              f'source notebook.\n\nDo not edit: regenerate with '
+              f'`python -m autograder export-layers`.\n"""\n\n')
+    body = "\n\n".join(source.strip() for source in solution_sources(assignment).values())
+    return header + setup_source(assignment).strip() + "\n\n\n" + body + "\n"
+
+
+def write_layers(assignment: str, directory: Path = BUILD_DIR) -> Path:
+    """Write `<assignment>_layers.py` into `directory` unless it is already up to date."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{module_name(assignment)}.py"
+    source = layers_source(assignment)
+    if not path.exists() or path.read_text(encoding="utf-8") != source:
+        path.write_text(source, encoding="utf-8")
+    return path
+
+
+def ensure_layer_modules(directory: Path = BUILD_DIR) -> list[Path]:
+    """Generate every layer module any assignment ships (instructor side, git-ignored)."""
+    needed = sorted({a for sources in SHIPPED_LAYERS.values() for a in sources})
+    return [write_layers(a, directory) for a in needed if _has_source(a)]
+
+
+def _has_source(assignment: str) -> bool:
+    from .notebooks import source_notebook
+
+    return source_notebook(assignment).exists()
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--dir", default=str(BUILD_DIR), help="output folder")
+
+
+def main(args) -> int:
+    for path in ensure_layer_modules(Path(args.dir)):
+        print(f"wrote {path}")
+    return 0

@@ -1,0 +1,1 @@
+"""Small data shipped with the kit and deterministic generators; nothing is downloaded."""
