@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as err:
-            if err.name != module_name:
+            if not module_name.startswith(str(err.name)):
                 raise
             continue
         module.add_arguments(sub)

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from .compare import first_mismatch
-from .fingerprints import diagnose
 from .execute import StudentError, run_case
+from .fingerprints import diagnose
 from .reference import reference_functions
 from .spec import Case, Test
 
