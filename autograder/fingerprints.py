@@ -2,18 +2,77 @@
 
 `diagnose` is called by `grading.evaluate` for every failing case; it returns a hint
 ("dWh matches what you get when ...") or None. The catalog lives in `autograder.mutants`.
+It runs trusted code only (the reference solution with one catalog bug), in the grader
+process or, on the stock nbgrader path, in the hidden-test cell: both paths therefore
+phrase the same failure the same way.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 import numpy as np
 
-from .spec import Case, Test
+from .compare import first_mismatch
+from .execute import StudentError, run_case
+from .mutants import Mutant, MutantError, for_function, mutant_functions
+from .spec import Case, Test, unchanged_key
+
+
+def _outputs(assignment: str, mutant: Mutant, case: Case) -> Mapping[str, np.ndarray] | None:
+    """What the mutant produces on `case`, or None if it raises on it."""
+    try:
+        return run_case(case, mutant_functions(assignment, mutant))
+    except (StudentError, MutantError):
+        return None
+
+
+@functools.cache
+def _cached_outputs(assignment: str, mutant: Mutant, test_name: str,
+                    index: int) -> Mapping[str, np.ndarray] | None:
+    from .grading import _cases
+
+    return _outputs(assignment, mutant, _cases(assignment, test_name)[index])
+
+
+def mutant_outputs(assignment: str, mutant: Mutant, test: Test,
+                   case: Case) -> Mapping[str, np.ndarray] | None:
+    """The mutant's outputs on one of `test`'s cases, cached per (mutant, test, case)."""
+    from .grading import _cases
+
+    for index, known in enumerate(_cases(assignment, test.name)):
+        if known is case:
+            return _cached_outputs(assignment, mutant, test.name, index)
+    return _outputs(assignment, mutant, case)
+
+
+def _subject(test: Test) -> str:
+    names = [f"the change {test.function} makes to its inputs" if n == unchanged_key(
+        test.function) else n for n in test.outputs]
+    return " and ".join(names)
+
+
+def matching_mutants(assignment: str, test: Test, case: Case,
+                     got: Mapping[str, np.ndarray] | None) -> list[Mutant]:
+    """Catalog mutants of `test.function` whose compared outputs on `case` equal `got`."""
+    if got is None:
+        return []
+    found = []
+    for mutant in for_function(assignment, test.function):
+        theirs = mutant_outputs(assignment, mutant, test, case)
+        if theirs is None or any(name not in theirs for name in test.outputs):
+            continue
+        if first_mismatch(got, theirs, test.outputs, case) is None:
+            found.append(mutant)
+    return found
 
 
 def diagnose(assignment: str, test: Test, case: Case,
              got: Mapping[str, np.ndarray] | None) -> str | None:
     """A hint naming the catalog mistake the student's outputs match, if any."""
-    return None
+    mutants = matching_mutants(assignment, test, case, got)
+    if not mutants:
+        return None
+    hints = list(dict.fromkeys(m.hint for m in mutants))
+    return f"{_subject(test)} matches what you get when " + ", or when ".join(hints)

@@ -1,0 +1,167 @@
+"""`python -m autograder demo`: an instructor's whole run on a synthesized class.
+
+Release every assignment, write a small class of submissions (a correct one, one with a
+typical mistake, an empty one, a broken file), grade them, print the grade table and
+write `demo/grades.csv` plus per-student feedback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from .course import Course, solution_submission, with_answers
+from .grading import tests_for
+from .notebooks import REPO_ROOT, NotebookError
+from .reference import solution_sources
+from .release import available_assignments, release
+
+Notebook = dict
+DEMO_DIR = REPO_ROOT / "demo"
+
+
+def _typical_mistake(assignment: str) -> tuple[str, str, str] | None:
+    """(function, patched source, hint) of the first catalog mistake, if the catalog exists."""
+    try:
+        from .mutants import mutants_for
+    except ImportError:
+        return None
+    for mutant in mutants_for(assignment):
+        return mutant.function, mutant.source(), mutant.hint
+    return None
+
+
+def synthesize_class(assignment: str, release_notebook: Path) -> dict[str, Notebook | str]:
+    """Student id -> submitted notebook (a dict) or raw text for a broken file."""
+    released = json.loads(release_notebook.read_text(encoding="utf-8"))
+    correct = solution_submission(released, assignment)
+    mistake = _typical_mistake(assignment)
+    if mistake:
+        function, source, _ = mistake
+        partly_wrong = with_answers(correct, {function: source})
+    else:  # no catalog yet: the last function is left unfinished
+        last = list(solution_sources(assignment))[-1]
+        partly_wrong = with_answers(correct, {last: released_answer(released, last)})
+    return {
+        "ada_correct": correct,
+        "ben_one_mistake": partly_wrong,
+        "cleo_empty": released,
+        "dan_broken_file": json.dumps(correct)[: len(json.dumps(correct)) // 2],
+    }
+
+
+def released_answer(released: Notebook, function: str) -> str:
+    for cell in released["cells"]:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == function:
+            return "".join(cell["source"])
+    raise KeyError(function)
+
+
+def write_submissions(folder: Path, assignment: str, students: dict[str, Notebook | str]) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    for student, notebook in students.items():
+        path = folder / student / f"{assignment}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = notebook if isinstance(notebook, str) else json.dumps(notebook, indent=1)
+        path.write_text(text, encoding="utf-8")
+
+
+def grade_with_stock_nbgrader(assignment: str, submissions: Path, out: Path) -> dict[str, dict]:
+    """Fallback grading path: stock `nbgrader autograde` in a scratch course under `out`."""
+    course = Course(out / "nbgrader-course")
+    course.generate(assignment)
+    for student_dir in sorted(submissions.iterdir()):
+        course.submit(assignment, student_dir.name,
+                      (student_dir / f"{assignment}.ipynb").read_text(encoding="utf-8"))
+    scores = course.autograde(assignment)
+    course.nbgrader("generate_feedback", assignment, "--force",
+                    "--CourseDirectory.source_directory=source", check=False)
+    shutil.rmtree(out / "feedback", ignore_errors=True)
+    for page in (course.root / "feedback").glob(f"*/{assignment}/*.html"):
+        target = out / "feedback" / f"{page.parent.parent.name}.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(page, target)
+    max_score = sum(t.points for t in tests_for(assignment))
+    rows = {}
+    for student_dir in sorted(submissions.iterdir()):
+        grades = scores.get(student_dir.name)
+        graded = bool(grades)
+        total = sum(grades.get(t.name, 0.0) for t in tests_for(assignment)) if graded else 0.0
+        rows[student_dir.name] = {"score": total, "max_score": max_score,
+                                  "status": "graded" if graded else "not graded by nbgrader"}
+    return rows
+
+
+def grade_with_kit(assignment: str, submissions: Path, out: Path) -> dict[str, dict] | None:
+    try:
+        from .grader import grade
+    except ImportError:
+        return None
+    results = grade(assignment, submissions, out, force=True)
+    return {r.student_id: {"score": r.score, "max_score": r.max_score, "status": r.status}
+            for r in results}
+
+
+def grade_table(rows: dict[str, dict[str, dict]]) -> str:
+    """Students down, assignments across: 'score/max status'."""
+    assignments = list(rows)
+    students = sorted({s for per in rows.values() for s in per})
+    header = ["student", *assignments]
+    lines = [header]
+    for student in students:
+        cells = [student]
+        for assignment in assignments:
+            row = rows[assignment].get(student)
+            cells.append("-" if row is None else
+                         f"{row['score']:g}/{row['max_score']:g} {row['status']}")
+        lines.append(cells)
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths)) for line in lines)
+
+
+def write_csv(rows: dict[str, dict[str, dict]], path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student_id", "assignment", "score", "max_score", "status"])
+        for assignment, per_student in rows.items():
+            for student, row in sorted(per_student.items()):
+                writer.writerow([student, assignment, row["score"], row["max_score"],
+                                 row["status"]])
+
+
+def run_demo(out: Path = DEMO_DIR, log: Callable[[str], None] = print) -> dict:
+    out.mkdir(parents=True, exist_ok=True)
+    rows: dict[str, dict[str, dict]] = {}
+    for assignment in available_assignments():
+        release_dir = release(assignment)
+        log(f"released {assignment} -> {release_dir.relative_to(REPO_ROOT)}/")
+        submissions = out / "submissions" / assignment
+        write_submissions(submissions, assignment,
+                          synthesize_class(assignment, release_dir / f"{assignment}.ipynb"))
+        graded = grade_with_kit(assignment, submissions, out / assignment)
+        if graded is None:
+            graded = grade_with_stock_nbgrader(assignment, submissions, out / assignment)
+        rows[assignment] = graded
+    write_csv(rows, out / "grades.csv")
+    log("\n" + grade_table(rows))
+    log(f"\ngrades: {(out / 'grades.csv').relative_to(REPO_ROOT)}; "
+        f"feedback: {out.relative_to(REPO_ROOT)}/<assignment>/feedback/")
+    return rows
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, default=DEMO_DIR, help="output folder (demo/)")
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        run_demo(args.out.resolve())
+    except NotebookError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,52 @@
+"""`python -m autograder release`: the student release of each assignment.
+
+Stock `nbgrader generate_assignment` strips solutions and hidden tests from the source
+notebook; this step then adds what the notebook needs to run on its own in a student's
+environment: `course_utils`, `datasets`, and the generated layer modules of earlier
+assignments (see `export.SHIPPED_LAYERS`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+from .course import NbgraderError, _env, release_files
+from .notebooks import ASSIGNMENTS, REPO_ROOT, NotebookError, read_notebook, source_notebook
+
+
+def available_assignments() -> list[str]:
+    return [a for a in ASSIGNMENTS if source_notebook(a).exists()]
+
+
+def release(assignment: str, root: Path = REPO_ROOT) -> Path:
+    """Release `assignment` into `<root>/release/<assignment>`; returns that folder."""
+    read_notebook(source_notebook(assignment))  # a clear one-line error before nbgrader runs
+    done = subprocess.run(
+        [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force",
+         f"--CourseDirectory.root={root}"],
+        cwd=REPO_ROOT, env=_env(), capture_output=True, text=True)
+    errors = [line for line in (done.stdout + done.stderr).splitlines() if "| ERROR]" in line]
+    if done.returncode != 0 or errors:
+        raise NbgraderError(f"nbgrader generate_assignment {assignment} failed: "
+                            f"{errors[-1] if errors else done.stderr.strip()[-300:]}")
+    folder = root / "release" / assignment
+    release_files(assignment, folder)
+    return folder
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
+                        help=f"default: all ({', '.join(ASSIGNMENTS)})")
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        for assignment in args.assignments or available_assignments():
+            print(f"released {assignment}: {release(assignment).relative_to(REPO_ROOT)}/")
+    except (NotebookError, NbgraderError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
