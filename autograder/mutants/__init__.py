@@ -115,9 +115,8 @@ def check_catalog(assignment: str) -> tuple[Mutant, ...]:
     return mutants
 
 
-@functools.cache
-def mutant_functions(assignment: str, mutant: Mutant) -> dict[str, Callable[..., Any]]:
-    """The graded functions of a submission that is the solution except for this mutant.
+def mutant_namespace(assignment: str, mutant: Mutant) -> dict[str, Any]:
+    """Globals of a notebook that is the solution except for this mutant.
 
     Built like a notebook: setup code, then every answer cell, the mutant's patched. So a
     correct function that calls the mutated one (rnn_forward calling rnn_step_forward)
@@ -129,4 +128,11 @@ def mutant_functions(assignment: str, mutant: Mutant) -> dict[str, Callable[...,
         if name == mutant.function:
             source = mutant_source(assignment, mutant)
         exec(compile(source, f"<{assignment} {name}>", "exec"), namespace)
+    return namespace
+
+
+@functools.cache
+def mutant_functions(assignment: str, mutant: Mutant) -> dict[str, Callable[..., Any]]:
+    """The graded functions of `mutant_namespace` (cached), keyed by name."""
+    namespace = mutant_namespace(assignment, mutant)
     return {name: namespace[name] for name in solution_sources(assignment)}
