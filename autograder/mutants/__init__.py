@@ -13,6 +13,7 @@ one-line `MutantError`) instead of silently testing nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib
 from collections.abc import Callable
@@ -39,6 +40,7 @@ class Mutant:
     name: str
     hint: str
     patch: tuple[tuple[str, str], ...]
+    assignment: str = ""  # filled in by `catalog`
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "patch", tuple((str(o), str(n)) for o, n in self.patch))
@@ -48,6 +50,10 @@ class Mutant:
     @property
     def key(self) -> str:
         return f"{self.function}/{self.name}"
+
+    def source(self) -> str:
+        """The mutant's answer cell: its function's solution, patched (see `mutant_source`)."""
+        return mutant_source(self.assignment, self)
 
 
 @functools.cache
@@ -62,12 +68,15 @@ def catalog(assignment: str) -> tuple[Mutant, ...]:
         if err.name != f"{__name__}.{assignment}":
             raise
         return ()
-    mutants = tuple(module.MUTANTS)
+    mutants = tuple(dataclasses.replace(m, assignment=assignment) for m in module.MUTANTS)
     keys = [m.key for m in mutants]
     duplicated = sorted({k for k in keys if keys.count(k) > 1})
     if duplicated:
         raise MutantError(f"{assignment}: duplicated mutant names {duplicated}")
     return mutants
+
+
+mutants_for = catalog
 
 
 def for_function(assignment: str, function: str) -> tuple[Mutant, ...]:
