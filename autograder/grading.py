@@ -27,6 +27,8 @@ Runner = Callable[[Case, tuple[str, ...]], Mapping[str, np.ndarray]]
 
 @dataclass(frozen=True)
 class TestResult:
+    __test__ = False  # not a pytest class
+
     name: str
     function: str
     score: float

@@ -68,6 +68,8 @@ class Test:
     helper it relies on is wrong, and that helper loses points in its own tests only.
     """
 
+    __test__ = False  # not a pytest class
+
     name: str
     function: str
     points: float
