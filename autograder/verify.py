@@ -392,6 +392,10 @@ def check_catalog_coverage(assignment: str, report: Report) -> list[Mutant] | No
     if thin:
         report.add("FAIL", f"catalog: fewer than {MIN_MUTANTS} mutants for "
                            f"{', '.join(thin)}")
+    untested = [f for f in functions if not any(t.function == f for t in
+                                                tests_for(assignment))]
+    if untested:
+        report.add("FAIL", f"no hidden tests for {', '.join(untested)}")
     if not unknown and not thin:
         report.add("ok", f"catalog: {len(mutants)} mutants apply to the current solution, "
                          f"at least {MIN_MUTANTS} per graded function")
@@ -477,9 +481,10 @@ def verify_assignment(assignment: str, *, stock: bool = True, kit: bool = True,
 
 
 def table(report: Report) -> str:
-    tests = tests_for(report.assignment) if report.mutants or report.checks else ()
+    tests = tests_for(report.assignment)
     rows = [("function", "tests", "mutants caught", "hint matched")]
-    functions = list(dict.fromkeys(t.function for t in tests))
+    functions = list(dict.fromkeys([*solution_sources(report.assignment),
+                                    *(t.function for t in tests)]))
     for function in functions:
         mine = [r for r in report.mutants if r.mutant.function == function]
         rows.append((function, str(sum(t.function == function for t in tests)),
