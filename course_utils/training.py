@@ -164,7 +164,8 @@ class History:
 def train(model: ManyToOne, next_batch: Callable[[], tuple[np.ndarray, np.ndarray]],
           optimizer: SGD | Adam, steps: int, clip_fn: ClipFn | None = None,
           max_norm: float = 1.0, eval_data: tuple[np.ndarray, np.ndarray] | None = None,
-          eval_every: int = 50, progress: bool = True, desc: str = "train") -> History:
+          eval_every: int = 50, stop_at: float | None = None, progress: bool = True,
+          desc: str = "train") -> History:
     """Train `model` in place for `steps` updates on batches from `next_batch()`.
 
     Inputs:
@@ -174,6 +175,7 @@ def train(model: ManyToOne, next_batch: Callable[[], tuple[np.ndarray, np.ndarra
     - clip_fn: your `clip_grad_norm(grads, max_norm) -> (clipped, total_norm)`, or None
       for no clipping (the gradient norm is then not recorded: history.grad_norm is NaN)
     - eval_data: (x, y) scored with `model.accuracy` every `eval_every` steps and at the end
+    - stop_at: stop early once the evaluation accuracy reaches this value (needs eval_data)
     - progress: show a tqdm bar (never under the autograder)
 
     Returns the History of the run.
@@ -194,6 +196,9 @@ def train(model: ManyToOne, next_batch: Callable[[], tuple[np.ndarray, np.ndarra
         if eval_data is not None and ((step + 1) % eval_every == 0 or last):
             history.eval_step.append(step + 1)
             history.eval_accuracy.append(model.accuracy(*eval_data))
+            if stop_at is not None and history.eval_accuracy[-1] >= stop_at:
+                break
         if step % 10 == 0 or last:
             bar.set_postfix(loss=f"{loss:.3f}", acc=f"{accuracy:.2f}")
+    bar.close()
     return history
