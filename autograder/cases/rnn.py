@@ -116,11 +116,76 @@ def clip_below_cases() -> list[Case]:
     return [_clip_case(1802, 0.1, 5.0, "global norm ~0.6 below max_norm 5")]
 
 
+TRUNCATED_OUTPUTS = ("h", "dx", "dWx", "dWh", "db")
+
+
+def chunk_lengths(T: int) -> list[int]:
+    """k = 1, k = T, k > T, and lengths that leave a shorter last chunk (T % k != 0)."""
+    return sorted({1, T, T + 2} | {k for k in (2, 3, T - 1) if 1 < k < T and T % k})
+
+
+def _truncated_case(seed: int, sizes: dict[str, int], k: int, last_step_only: bool = False,
+                    dtype=np.float64, **tolerance) -> Case:
+    x, h0, Wx, Wh, b, dh = _seq_inputs(seed, **sizes, dtype=dtype)
+    if last_step_only:
+        dh[:, :-1] = 0  # only the last chunk may receive any gradient
+    name = label(**sizes, k=k) + (" upstream gradient at the last step only"
+                                  if last_step_only else "")
+    calls = (Call("rnn_truncated_bptt", (x, h0, Wx, Wh, b, dh, k)),)
+    return Case(name, calls, {n: Ref(0, i) for i, n in enumerate(TRUNCATED_OUTPUTS)},
+                **tolerance)
+
+
+def truncated_cases() -> list[Case]:
+    cases = [_truncated_case(1900 + 10 * i + k, s, k)
+             for i, s in enumerate(shapes(seed=105)) for k in chunk_lengths(s["T"])]
+    # T = 11 leaves a last chunk of 2, 3 and 1 steps: dropping or mis-cutting it shows.
+    return cases + [_truncated_case(1990 + k, dict(N=2, T=11, D=3, H=4), k) for k in (3, 4, 5)]
+
+
+def truncated_border_cases() -> list[Case]:
+    """Loss on the last step only: dx must be zero before the last chunk (full BPTT is not)."""
+    return [_truncated_case(2000, dict(N=2, T=9, D=3, H=4), 4, last_step_only=True),
+            _truncated_case(2001, dict(N=1, T=7, D=2, H=5), 3, last_step_only=True)]
+
+
+def truncated_float32_cases() -> list[Case]:
+    return [_truncated_case(2010, dict(N=2, T=7, D=3, H=4), 3, dtype=np.float32, **FLOAT32)]
+
+
+def _norms_case(seed: int, sizes: dict[str, int], radius: float | None = None,
+                dtype=np.float64, **tolerance) -> Case:
+    x, h0, Wx, Wh, b, dh = _seq_inputs(seed, **sizes, dtype=dtype)
+    if radius is not None:
+        Wh = (Wh * (radius / np.max(np.abs(np.linalg.eigvals(Wh))))).astype(dtype)
+    dout = dh[:, -1].copy()  # (N, H): gradient of the loss at the last hidden state
+    name = label(**sizes) + (f" spectral radius {radius}" if radius is not None else "")
+    return Case(name, (Call("rnn_gradient_norms", (x, h0, Wx, Wh, b, dout)),),
+                {"norms": Ref(0)}, **tolerance)
+
+
+def norms_cases() -> list[Case]:
+    return [_norms_case(2100 + i, s) for i, s in enumerate(shapes(seed=106))]
+
+
+def norms_regime_cases() -> list[Case]:
+    """Vanishing and exploding settings: the norms span orders of magnitude over t."""
+    return [_norms_case(2200, dict(N=2, T=12, D=3, H=6), radius=0.5),
+            _norms_case(2201, dict(N=3, T=10, D=2, H=5), radius=1.5)]
+
+
+def norms_float32_cases() -> list[Case]:
+    return [_norms_case(2300, dict(N=2, T=6, D=3, H=4), dtype=np.float32, **FLOAT32)]
+
+
 CLIPPED = {f"clipped_{k}": f"clipped {k}" for k in ("Wx", "Wh", "b")}
 
 STEP_BACKWARD_FALLBACK = ("rnn_step_forward",)
 FORWARD_FALLBACK = ("rnn_step_forward",)
 BACKWARD_FALLBACK = ("rnn_forward", "rnn_step_forward", "rnn_step_backward")
+# The through-time functions are built on the sequence layers; a wrong layer is charged
+# in its own tests only.
+CHAIN_FALLBACK = ("rnn_forward", "rnn_backward", "rnn_step_forward", "rnn_step_backward")
 
 TESTS: list[Test] = [
     *value_tests("rnn_step_forward", step_forward_cases, {"next_h": "next_h values"}),
@@ -151,4 +216,23 @@ TESTS: list[Test] = [
                                                       "clipped_b": "small gradients untouched"},
                  tag="below_max_norm"),
     unchanged_test("clip_grad_norm", clip_above_cases),
+    *value_tests("rnn_gradient_norms", norms_cases, {"norms": "||dL/dh_t|| for every step t"},
+                 points=2, fallback=CHAIN_FALLBACK),
+    *value_tests("rnn_gradient_norms", norms_regime_cases,
+                 {"norms": "vanishing and exploding regimes"}, fallback=CHAIN_FALLBACK,
+                 tag="regimes"),
+    *value_tests("rnn_gradient_norms", norms_float32_cases, {"norms": "float32 inputs"},
+                 points=0.5, fallback=CHAIN_FALLBACK, tag="float32"),
+    unchanged_test("rnn_gradient_norms", norms_cases, points=0.5, fallback=CHAIN_FALLBACK),
+    *value_tests("rnn_truncated_bptt", truncated_cases,
+                 {"h": "hidden states carried across chunks", "dx": "truncated gradient dx",
+                  "dWx": "truncated gradient dWx", "dWh": "truncated gradient dWh",
+                  "db": "truncated gradient db"}, fallback=CHAIN_FALLBACK),
+    *value_tests("rnn_truncated_bptt", truncated_border_cases,
+                 {"dx": "no gradient crosses a chunk border (dx)",
+                  "dWh": "no gradient crosses a chunk border (dWh)"},
+                 fallback=CHAIN_FALLBACK, tag="border"),
+    *value_tests("rnn_truncated_bptt", truncated_float32_cases, {"dWh": "float32 inputs"},
+                 points=0.5, fallback=CHAIN_FALLBACK, tag="float32"),
+    unchanged_test("rnn_truncated_bptt", truncated_cases, points=0.5, fallback=CHAIN_FALLBACK),
 ]
