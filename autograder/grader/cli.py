@@ -1,0 +1,44 @@
+"""`python -m autograder grade ASSIGNMENT SUBMISSIONS --out DIR`: see docs/grader.md."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("assignment", help="assignment name, e.g. rnn")
+    parser.add_argument("submissions", type=Path,
+                        help="folder with one sub-folder per student, or a .zip of one")
+    parser.add_argument("--out", type=Path, required=True, help="output folder")
+    parser.add_argument("--workers", type=int, default=os.cpu_count(),
+                        help="submissions graded at once (default: number of cores)")
+    parser.add_argument("--timeout", type=float, default=20.0,
+                        help="wall-clock seconds per step (loading the code, one test case)")
+    parser.add_argument("--memory", type=int, default=512,
+                        help="MB of address space the student's code may add")
+    parser.add_argument("--force", action="store_true", help="re-grade unchanged submissions")
+    parser.add_argument("--scheduler", default=None,
+                        help="address of a dask.distributed scheduler to grade on")
+    parser.add_argument("--gradebook", default=None,
+                        help="nbgrader course root or database URL to record the scores in")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def main(args: argparse.Namespace) -> int:
+    from .batch import grade
+    from .report import format_table
+
+    if not args.submissions.exists():
+        print(f"error: {args.submissions} does not exist", file=sys.stderr)
+        return 2
+    records = grade(args.assignment, args.submissions, args.out, workers=args.workers,
+                    timeout=args.timeout, memory_mb=args.memory, force=args.force,
+                    scheduler=args.scheduler, gradebook=args.gradebook,
+                    progress=not args.quiet)
+    print(format_table(records))
+    print(f"wrote {args.out / 'grades.csv'}, results/ and feedback/ for {len(records)} "
+          f"student(s)")
+    return 0

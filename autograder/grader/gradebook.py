@@ -1,0 +1,61 @@
+"""Put the autograded scores into nbgrader's gradebook, next to the written answers.
+
+Given a course root (or a database URL), each student gets a submission of the assignment
+in the gradebook with `auto_score` set on every autograded test cell, exactly as
+`nbgrader autograde` would record it; manually graded cells (written answers) are left
+`needs_manual_grade`, so formgrader lists them and `nbgrader export` sees both. With a
+course root, the submitted notebook is also copied to `autograded/<student>/<assignment>/`,
+which is where formgrader reads it from. Students are stored under their sanitized id.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .job import Record
+from .tamper import parse
+
+
+def _locate(target: str) -> tuple[str, Path | None]:
+    """(database URL, course root or None) from a URL, a .db file or a course root."""
+    if "://" in target:
+        return target, None
+    path = Path(target).resolve()
+    if path.is_dir():
+        return f"sqlite:///{path / 'gradebook.db'}", path
+    return f"sqlite:///{path}", None
+
+
+def write_gradebook(target: str, assignment: str, records: list[Record],
+                    notebooks: dict[str, bytes]) -> None:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    db_url, root = _locate(target)
+    with Gradebook(db_url) as gradebook:
+        try:
+            notebook_names = [nb.name for nb in gradebook.find_assignment(assignment).notebooks]
+        except MissingEntry:
+            raise SystemExit(f"the gradebook has no assignment {assignment!r}: run "
+                             f"`nbgrader generate_assignment {assignment}` in that course "
+                             f"first") from None
+        for record in records:
+            gradebook.update_or_create_student(record.safe_id)
+            try:
+                submission = gradebook.find_submission(assignment, record.safe_id)
+            except MissingEntry:
+                submission = gradebook.add_submission(assignment, record.safe_id)
+            scores = {t.name: t.score for t in record.tests}
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    if grade.name in scores:
+                        grade.auto_score = scores[grade.name]
+                        grade.needs_manual_grade = grade.manual_score is not None
+                    elif grade.auto_score is None:
+                        grade.needs_manual_grade = True
+            gradebook.db.commit()
+            data = notebooks.get(record.safe_id)
+            if root is not None and data is not None and parse(data)[0] is not None:
+                folder = root / "autograded" / record.safe_id / assignment
+                folder.mkdir(parents=True, exist_ok=True)
+                name = assignment if assignment in notebook_names else notebook_names[0]
+                (folder / f"{name}.ipynb").write_bytes(data)

@@ -1,0 +1,280 @@
+"""Grade one submission: a pure function from a `Job` to a `Record`.
+
+The hidden tests are `grading.tests_for(assignment)`, the same objects the notebook's
+hidden-test cells run under stock nbgrader, and the verdict is phrased exactly like
+`grading.evaluate`. What differs is where student code runs: in a sandbox (`Session`),
+in two phases:
+
+1. every first attempt, with nothing but the student's own code in the sandbox;
+2. the retries of `Test.fallback` (helpers replaced by the reference), one throwaway
+   sandbox per set of replaced helpers, so reference code never shares a process with a
+   first attempt or with a retry that does not replace the same helpers.
+
+Cases shared by several tests (one test per gradient) run once per phase.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..compare import first_mismatch
+from ..fingerprints import diagnose
+from ..grading import cases_with_expected, tests_for
+from ..reference import solution_sources
+from ..spec import Case, Test
+from .sandbox import Limits, RunResult, SandboxFailure, Session
+from .tamper import inspect, setup_source
+
+
+@dataclass
+class Job:
+    """Everything needed to grade one student's submission (picklable, for Dask)."""
+
+    student_id: str
+    safe_id: str
+    assignment: str
+    release: dict[str, Any]
+    limits: Limits
+    data: bytes | None = None        # the notebook file, or None when there is none
+    problem: str | None = None       # status when no notebook can be graded
+    notes: list[str] = field(default_factory=list)
+    digest: str = ""
+
+
+@dataclass
+class TestOutcome:
+    name: str
+    function: str
+    score: float
+    max_score: float
+    message: str
+
+
+@dataclass
+class Record:
+    student_id: str
+    safe_id: str
+    status: str
+    score: float
+    max_score: float
+    tests: list[TestOutcome]
+    notes: list[str] = field(default_factory=list)
+    execution_time: float = 0.0      # wall clock of grading this submission
+    student_time: float = 0.0        # of which the student's code ran (as the worker reports)
+    isolation: list[str] = field(default_factory=list)
+    output: str = ""                 # the student's captured stdout/stderr (truncated)
+    digest: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Record:
+        tests = [TestOutcome(**t) for t in data["tests"]]
+        return cls(**(data | {"tests": tests}))
+
+
+def _called(case: Case) -> set[str]:
+    return {call.function for call in case.calls}
+
+
+class Runner:
+    """Runs the cases of one submission in sandboxes, remembering what went wrong."""
+
+    def __init__(self, job: Job, answers: dict[str, str]) -> None:
+        self.job, self.limits = job, job.limits
+        self.setup = setup_source(job.release)
+        self.cells = list(answers.items())
+        self.excluded: dict[str, str] = {}    # cell -> why it is not run
+        self.cell_errors: dict[str, str] = {}
+        self.hung: set[str] = set()           # functions that timed out or killed the sandbox
+        self.kinds: set[str] = set()
+        self.student_time = 0.0
+        self.isolation: list[str] = []
+        self.output = ""
+        self.deadline = time.monotonic() + self.limits.cpu_seconds
+        self.session: Session | None = None
+        self.replaced: tuple[str, ...] = ()
+
+    def _open(self, replaced: tuple[str, ...]) -> Session:
+        while True:
+            cells = [c for c in self.cells if c[0] not in self.excluded]
+            session = Session(self.limits)
+            try:
+                loaded = session.load(self.setup, cells)
+                if replaced:
+                    helpers = {name: solution_sources(self.job.assignment)[name]
+                               for name in replaced}
+                    session.use_reference(self.setup, helpers)
+            except SandboxFailure as failure:
+                cell = getattr(failure, "cell", None)
+                self.kinds.add(failure.kind)
+                if cell is None or cell == "setup" or cell in self.excluded:
+                    raise
+                what = "timed out" if failure.kind == "timeout" else "killed its process"
+                self.excluded[cell] = f"cell {cell} {what} when run; it was skipped"
+                continue
+            self.isolation = session.isolation
+            for name, result in loaded.items():
+                self.student_time += result["seconds"]
+                if not result["ok"] and name not in self.cell_errors:
+                    self.cell_errors[name] = f"cell {name} raised {result['error']}"
+                    if result["kind"] == "memory":
+                        self.kinds.add("memory")
+            return session
+
+    def close(self) -> None:
+        if self.session is not None:
+            if not self.replaced:
+                self.output = self.session.output()
+            self.session.close()
+            self.session = None
+
+    def run(self, case: Case, replaced: tuple[str, ...] = ()) -> RunResult:
+        suspects = sorted(_called(case) - set(replaced))
+        hung = [f for f in suspects if f in self.hung]
+        if hung:
+            return RunResult(None, f"skipped: {hung[0]} timed out or crashed earlier",
+                             "skipped", 0.0)
+        if time.monotonic() > self.deadline:
+            self.kinds.add("timeout")
+            return RunResult(None, "skipped: the submission used up its time budget",
+                             "timeout", 0.0)
+        try:
+            if self.session is None or self.replaced != replaced:
+                self.close()
+                self.session, self.replaced = self._open(replaced), replaced
+            result = self.session.run(case)
+        except SandboxFailure as failure:
+            self.session = None
+            self.kinds.add(failure.kind)
+            self.hung.update(suspects)
+            message = f"{', '.join(suspects)}: {failure}"
+            return RunResult(None, message, failure.kind, 0.0)
+        self.student_time += result.seconds
+        if result.kind == "memory":
+            self.kinds.add("memory")
+        return result
+
+
+def _problem(result: RunResult, want: Mapping[str, np.ndarray], test: Test,
+             case: Case) -> str | None:
+    if result.outputs is None:
+        return result.error or "no result"
+    cache = result.__dict__.setdefault("_problems", {})  # outputs are compared many times
+    if test.outputs not in cache:
+        cache[test.outputs] = first_mismatch(result.outputs, want, test.outputs, case)
+    return cache[test.outputs]
+
+
+def _key(test: Test, index: int) -> tuple[str, int]:
+    cases = test.cases
+    return f"{getattr(cases, '__module__', '')}.{getattr(cases, '__qualname__', id(cases))}", index
+
+
+def run_tests(job: Job, runner: Runner) -> list[TestOutcome]:
+    tests = tests_for(job.assignment)
+    plan = [(test, cases_with_expected(job.assignment, test)) for test in tests]
+    first: dict[tuple[str, int], RunResult] = {}
+    # Phase 1: first attempts only, student code alone in the sandbox.
+    for test, cases in plan:
+        for index, (case, want) in enumerate(cases):
+            key = _key(test, index)
+            if key not in first:
+                first[key] = runner.run(case)
+            if _problem(first[key], want, test, case) and not test.fallback:
+                break
+    runner.close()
+    # Phase 2: retries, one throwaway sandbox per set of replaced helpers.
+    retry: dict[tuple[tuple[str, int], tuple[str, ...]], RunResult] = {}
+    by_helpers = sorted({test.fallback for test, _ in plan if test.fallback})
+    for helpers in by_helpers:
+        for test, cases in plan:
+            if test.fallback != helpers:
+                continue
+            assert test.function not in helpers, "never hand the tested function's reference"
+            for index, (case, want) in enumerate(cases):
+                key = _key(test, index)
+                if key in first and _problem(first[key], want, test, case) and (
+                        (key, helpers) not in retry):
+                    retry[key, helpers] = runner.run(case, helpers)
+        runner.close()
+    return [_verdict(job.assignment, test, cases, first, retry) for test, cases in plan]
+
+
+def _verdict(assignment: str, test: Test, cases, first, retry) -> TestOutcome:
+    """Exactly `grading.evaluate`'s decision, from results computed in advance."""
+    for index, (case, want) in enumerate(cases):
+        got = first[_key(test, index)]
+        problem = _problem(got, want, test, case)
+        if problem and test.fallback:
+            again = retry[_key(test, index), test.fallback]
+            retry_problem = _problem(again, want, test, case)
+            if retry_problem is None:
+                continue
+            problem = retry_problem
+        if problem:
+            message = f"{test.description}: {problem} (on {case.label})"
+            hint = diagnose(assignment, test, case, got.outputs)
+            if hint:
+                message += f". Hint: {hint}"
+            return TestOutcome(test.name, test.function, 0.0, test.points, message)
+    return TestOutcome(test.name, test.function, test.points, test.points,
+                       f"{test.description}: passed")
+
+
+def _not_graded(job: Job, status: str, reason: str, started: float) -> Record:
+    tests = [TestOutcome(t.name, t.function, 0.0, t.points, f"not graded: {reason}")
+             for t in tests_for(job.assignment)]
+    return Record(job.student_id, job.safe_id, status, 0.0, sum(t.max_score for t in tests),
+                  tests, notes=[*job.notes, reason], digest=job.digest,
+                  execution_time=time.perf_counter() - started)
+
+
+def grade_submission(job: Job) -> Record:
+    """Grade one submission; never raises for anything the student did."""
+    started = time.perf_counter()
+    if job.problem or job.data is None:
+        return _not_graded(job, job.problem or "missing notebook",
+                           job.problem or "no notebook found", started)
+    inspection = inspect(job.data, job.release)
+    if inspection.invalid:
+        return _not_graded(job, "invalid notebook", f"invalid notebook: {inspection.invalid}",
+                           started)
+    runner = Runner(job, inspection.answers)
+    try:
+        outcomes = run_tests(job, runner)
+    except SandboxFailure as failure:  # the setup itself failed: an environment problem
+        runner.close()
+        return _not_graded(job, "error", f"sandbox failure: {failure}", started)
+    notes = [*job.notes, *inspection.findings, *runner.cell_errors.values(),
+             *runner.excluded.values()]
+    if inspection.findings:
+        status = f"tampered: {inspection.findings[0]}"
+    elif "memory" in runner.kinds:
+        status = "memory limit"
+    elif runner.kinds & {"timeout", "crash"}:
+        status = "timeout" if "timeout" in runner.kinds else "crashed"
+    else:
+        status = "graded"
+    return Record(job.student_id, job.safe_id, status,
+                  float(sum(o.score for o in outcomes)),
+                  float(sum(o.max_score for o in outcomes)), outcomes, notes,
+                  execution_time=time.perf_counter() - started,
+                  student_time=runner.student_time, isolation=runner.isolation,
+                  output=runner.output[:4000], digest=job.digest)
+
+
+def grade_submission_safely(job: Job) -> Record:
+    """`grade_submission`, turning a grader bug into a row instead of a lost submission."""
+    started = time.perf_counter()
+    try:
+        return grade_submission(job)
+    except Exception as err:  # noqa: BLE001 - one row per student, whatever happens
+        return _not_graded(job, "grader error", f"grader error: {type(err).__name__}: {err}",
+                           started)

@@ -1,0 +1,69 @@
+"""Framing between the trusted grader and a sandboxed worker over a Unix socket.
+
+A frame is a JSON header and an optional binary payload, each length-prefixed. The grader
+sends pickled cases to the worker (trusted data flowing into the sandbox); the worker
+answers with JSON and raw array bytes only, which the grader parses defensively: nothing
+coming out of the sandbox is ever unpickled, decompressed or evaluated.
+
+This module runs in both processes, so it imports nothing beyond the standard library.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import struct
+import time
+
+_PREFIX = struct.Struct(">IQ")  # header length, payload length
+MAX_HEADER = 1 << 20            # 1 MiB of JSON from the worker
+MAX_PAYLOAD = 64 << 20          # 64 MiB of array bytes from the worker
+
+
+class ProtocolError(Exception):
+    """The other side closed the socket, sent garbage or exceeded a size limit."""
+
+
+class Deadline(Exception):
+    """The other side did not answer in time."""
+
+
+def send(sock: socket.socket, header: dict, payload: bytes = b"") -> None:
+    data = json.dumps(header).encode()
+    sock.sendall(_PREFIX.pack(len(data), len(payload)) + data + payload)
+
+
+def _read_exact(sock: socket.socket, size: int, deadline: float | None) -> bytes:
+    chunks, remaining = [], size
+    while remaining:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Deadline()
+            sock.settimeout(left)
+        try:
+            chunk = sock.recv(min(remaining, 1 << 20))
+        except TimeoutError:
+            raise Deadline() from None
+        except OSError as err:
+            raise ProtocolError(f"connection lost ({err.strerror or err})") from None
+        if not chunk:
+            raise ProtocolError("connection closed")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def receive(sock: socket.socket, deadline: float | None = None,
+            max_header: int = MAX_HEADER, max_payload: int = MAX_PAYLOAD) -> tuple[dict, bytes]:
+    """One frame; raises Deadline after `deadline` (a time.monotonic() value)."""
+    head_size, payload_size = _PREFIX.unpack(_read_exact(sock, _PREFIX.size, deadline))
+    if head_size > max_header or payload_size > max_payload:
+        raise ProtocolError(f"frame too large ({head_size} + {payload_size} bytes)")
+    try:
+        header = json.loads(_read_exact(sock, head_size, deadline))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ProtocolError("malformed header") from None
+    if not isinstance(header, dict):
+        raise ProtocolError("malformed header")
+    return header, _read_exact(sock, payload_size, deadline)

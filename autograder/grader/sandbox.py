@@ -1,0 +1,313 @@
+"""Grader side of the sandbox: start the pre-warmed worker, open sessions, check replies.
+
+`Session` is one sandboxed process holding one submission's code. Everything it sends back
+is untrusted: arrays arrive as raw bytes described by a JSON header and are rebuilt here
+only if every dtype is a plain numeric one and every size adds up.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import pickle
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .protocol import Deadline, ProtocolError, receive, send
+
+MAX_ARRAY_ELEMENTS = 10_000_000
+ALLOWED_KINDS = "biuf"  # bool, signed and unsigned integers, floats
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one sandbox (see docs/grader.md)."""
+
+    timeout: float = 20.0        # wall clock per step: loading the cells, or one case
+    memory_mb: int = 512         # address space on top of the pre-warmed interpreter
+    disk_mb: int = 64            # size of the tmpfs working directory
+    file_mb: int = 16            # largest file the student may write
+    processes: int = 16          # processes and threads of the sandbox's own uid
+    output_chars: int = 20_000   # captured stdout+stderr
+
+    @property
+    def cpu_seconds(self) -> int:
+        return int(self.timeout * 6) + 5
+
+
+class SandboxFailure(Exception):
+    """The sandbox stopped answering: `kind` is 'timeout' or 'crash'."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def _scrubbed_env(base: Path) -> dict[str, str]:
+    return {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
+            "KIT_GRADING": "1", "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(base / "mpl"),
+            "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def _copy_libraries(libdir: Path) -> None:
+    """Read-only copies of what student code may import: course helpers and layer modules."""
+    from ..export import BUILD_DIR, ensure_layer_modules
+    from ..notebooks import REPO_ROOT
+
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "tests")
+    for package in ("course_utils", "datasets"):
+        shutil.copytree(REPO_ROOT / package, libdir / package, ignore=ignore)
+    try:
+        ensure_layer_modules()
+    except Exception:  # noqa: BLE001 - a missing source only means no layer module to ship
+        pass
+    for module in BUILD_DIR.glob("*_layers.py"):
+        shutil.copy2(module, libdir / module.name)
+    for path in [libdir, *libdir.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+class Zygote:
+    """The pre-warmed worker process of this grading process (one per process)."""
+
+    def __init__(self) -> None:
+        self.base = Path(tempfile.mkdtemp(prefix="kit-grader-"))
+        self.libdir = self.base / "lib"
+        self.libdir.mkdir()
+        (self.base / "root").mkdir()
+        (self.base / "scratch").mkdir()
+        (self.base / "mpl").mkdir()
+        os.chmod(self.base / "scratch", 0o711)
+        _copy_libraries(self.libdir)
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.control = ours
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", "-m", "autograder.grader.worker", str(self.libdir),
+             str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], env=_scrubbed_env(self.base), cwd=self.base,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        theirs.close()
+        self.lock = threading.Lock()
+        self.control.settimeout(120)
+        ready = self.control.recv(1 << 16)
+        if not ready:
+            raise RuntimeError("the grading worker failed to start")
+        self.control.settimeout(30)
+
+    def readonly_paths(self) -> list[str]:
+        paths = ["/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc/alternatives"]
+        for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix}:
+            paths += [prefix, os.path.realpath(prefix)]
+        paths.append(str(self.libdir))
+        return list(dict.fromkeys(paths))
+
+    def spawn(self, limits: Limits) -> tuple[int, socket.socket]:
+        config = {"root": str(self.base / "root"), "scratch": str(self.base / "scratch"),
+                  "readonly": self.readonly_paths(), "disk_mb": limits.disk_mb,
+                  "memory_mb": limits.memory_mb, "cpu_seconds": limits.cpu_seconds,
+                  "file_mb": limits.file_mb, "processes": limits.processes,
+                  "output_chars": limits.output_chars}
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        import json
+
+        with self.lock:
+            socket.send_fds(self.control, [json.dumps(config).encode()], [theirs.fileno()])
+            reply = self.control.recv(1 << 16)
+        theirs.close()
+        if not reply:
+            raise RuntimeError("the grading worker died")
+        return int(json.loads(reply)["pid"]), ours
+
+    def close(self) -> None:
+        self.control.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+_zygote: Zygote | None = None
+_zygote_lock = threading.Lock()
+
+
+def zygote() -> Zygote:
+    global _zygote
+    with _zygote_lock:
+        if _zygote is None or _zygote.process.poll() is not None:
+            _zygote = Zygote()
+            atexit.register(_zygote.close)
+        return _zygote
+
+
+def decode_arrays(specs: object, blob: bytes) -> dict[str, np.ndarray]:
+    """Rebuild the worker's arrays, refusing anything but plain numeric arrays."""
+    if not isinstance(specs, list):
+        raise ProtocolError("malformed array list")
+    arrays, offset = {}, 0
+    for item in specs:
+        if (not isinstance(item, list) or len(item) != 3 or not isinstance(item[0], str)
+                or not isinstance(item[1], str) or not isinstance(item[2], list)
+                or not all(isinstance(n, int) and 0 <= n for n in item[2])):
+            raise ProtocolError("malformed array description")
+        name, dtype_text, shape = item
+        try:
+            dtype = np.dtype(dtype_text)
+        except TypeError:
+            raise ProtocolError(f"{name}: unknown dtype") from None
+        if dtype.kind not in ALLOWED_KINDS or dtype.hasobject or dtype.fields is not None:
+            raise ProtocolError(f"{name}: dtype {dtype} is not a plain numeric type")
+        count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+        if count > MAX_ARRAY_ELEMENTS:
+            raise ProtocolError(f"{name}: too many elements")
+        size = count * dtype.itemsize
+        if offset + size > len(blob):
+            raise ProtocolError(f"{name}: truncated data")
+        arrays[name] = np.frombuffer(blob, dtype=dtype, count=count,
+                                     offset=offset).reshape(tuple(shape)).copy()
+        offset += size
+    if offset != len(blob):
+        raise ProtocolError("unexpected trailing data")
+    return arrays
+
+
+@dataclass
+class RunResult:
+    outputs: dict[str, np.ndarray] | None
+    error: str | None
+    kind: str            # "ok", "error", "memory", "timeout", "crash"
+    seconds: float       # time the worker reports for the student's code
+
+
+class Session:
+    """One sandbox holding one submission's code; always `close()` it."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.supervisor, self.sock = zygote().spawn(limits)
+        try:
+            self.pidfd: int | None = os.pidfd_open(self.supervisor)
+        except (AttributeError, OSError):
+            self.pidfd = None
+        self.alive = True
+        try:
+            header, _ = receive(self.sock, deadline=time.monotonic() + max(30.0, limits.timeout))
+        except (Deadline, ProtocolError) as err:
+            self.close()
+            raise SandboxFailure("crash", f"the sandbox did not start ({err})") from None
+        self.isolation = [str(x) for x in header.get("isolation", [])][:20]
+
+    def _receive(self, timeout: float) -> tuple[dict, bytes]:
+        try:
+            return receive(self.sock, deadline=time.monotonic() + timeout)
+        except Deadline:
+            self.close()
+            raise SandboxFailure("timeout", f"timed out after {timeout:g} s") from None
+        except ProtocolError as err:
+            self.close()
+            raise SandboxFailure("crash", f"the sandbox process died or misbehaved ({err})"
+                                 ) from None
+
+    def _send(self, header: dict, payload: bytes = b"") -> None:
+        try:
+            send(self.sock, header, payload)
+        except OSError:
+            self.close()
+            raise SandboxFailure("crash", "the sandbox process died") from None
+
+    def load(self, setup: str, cells: list[tuple[str, str]]) -> dict[str, dict]:
+        """Run the setup and answer cells; per cell {'ok', 'error', 'kind', 'seconds'}.
+
+        Raises SandboxFailure with `.cell` set when a cell hangs or kills the process.
+        """
+        self._send({"op": "load", "setup": setup, "cells": [list(c) for c in cells]})
+        results: dict[str, dict] = {}
+        for name in ["setup", *(c[0] for c in cells)]:
+            try:
+                header, _ = self._receive(self.limits.timeout)
+            except SandboxFailure as failure:
+                failure.cell = name
+                raise
+            if header.get("op") != "cell" or header.get("id") != name:
+                self.close()
+                failure = SandboxFailure("crash", "the sandbox sent an unexpected reply")
+                failure.cell = name
+                raise failure
+            ok = bool(header.get("ok"))
+            results[name] = {"ok": ok, "error": None if ok else str(header.get("error"))[:300],
+                             "kind": str(header.get("kind")), "seconds": _seconds(header)}
+        self._receive(self.limits.timeout)
+        return results
+
+    def use_reference(self, setup: str, helpers: dict[str, str]) -> None:
+        self._send({"op": "reference", "setup": setup, "helpers": helpers})
+        self._receive(self.limits.timeout)
+
+    def run(self, case) -> RunResult:
+        self._send({"op": "run"}, pickle.dumps(case))
+        header, blob = self._receive(self.limits.timeout)
+        seconds = _seconds(header)
+        if header.get("ok") is True:
+            try:
+                return RunResult(decode_arrays(header.get("arrays"), blob), None, "ok", seconds)
+            except ProtocolError as err:
+                return RunResult(None, f"returned values could not be read ({err})", "error",
+                                 seconds)
+        kind = "memory" if header.get("kind") == "memory" else "error"
+        return RunResult(None, str(header.get("error"))[:300], kind, seconds)
+
+    def output(self) -> str:
+        try:
+            self._send({"op": "output"})
+            header, _ = self._receive(5.0)
+            return str(header.get("text", ""))[: self.limits.output_chars + 100]
+        except SandboxFailure:
+            return ""
+
+    def close(self) -> None:
+        if not self.alive:
+            return
+        self.alive = False
+        try:
+            self.sock.close()
+        finally:
+            self._stop_supervisor()
+
+    def _stop_supervisor(self) -> None:
+        if self.pidfd is None:
+            try:
+                os.kill(self.supervisor, signal.SIGTERM)
+            except OSError:
+                pass
+            return
+        try:
+            signal.pidfd_send_signal(self.pidfd, signal.SIGTERM)
+            if not select.select([self.pidfd], [], [], 5.0)[0]:
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+        except OSError:
+            pass
+        finally:
+            os.close(self.pidfd)
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _seconds(header: dict) -> float:
+    value = header.get("seconds")
+    return float(value) if isinstance(value, (int, float)) and 0 <= value < 1e6 else 0.0

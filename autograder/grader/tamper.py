@@ -1,0 +1,130 @@
+"""Read a submitted notebook defensively and compare its structure with the release.
+
+Nothing here executes student code. A notebook that cannot be read at all is `invalid`;
+anything else that differs from the release in a way the student should not have changed
+is a finding ("edited locked cell setup"), reported per student and never fatal. The code
+that the grader runs comes from the release (setup cells) and from the student's answer
+cells only, so tampering elsewhere cannot change what is executed or how it is checked.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..notebooks import answer_cells, cell_source, grade_meta, setup_cells, strip_magics
+
+MAX_NOTEBOOK_BYTES = 20 << 20
+FLAGS = ("solution", "grade", "locked")
+
+
+@dataclass
+class Inspection:
+    invalid: str | None = None                      # why the notebook cannot be graded at all
+    findings: list[str] = field(default_factory=list)
+    answers: dict[str, str] = field(default_factory=dict)   # grade_id -> student source
+
+
+def parse(data: bytes) -> tuple[dict[str, Any] | None, str | None]:
+    """The notebook as a dict, or None and a one-line reason."""
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        return None, f"larger than {MAX_NOTEBOOK_BYTES >> 20} MB"
+    try:
+        notebook = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        return None, "not UTF-8 text"
+    except (json.JSONDecodeError, RecursionError):
+        return None, "not valid JSON"
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        return None, "not a notebook (no list of cells)"
+    if notebook.get("nbformat") != 4:
+        return None, f"nbformat {str(notebook.get('nbformat'))[:20]!r}, expected 4"
+    for cell in notebook["cells"]:
+        source = cell.get("source") if isinstance(cell, dict) else None
+        if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str) or not (
+                isinstance(source, str)
+                or (isinstance(source, list) and all(isinstance(s, str) for s in source))):
+            return None, "malformed cell"
+        if not isinstance(cell.get("metadata", {}), dict):
+            return None, "malformed cell metadata"
+    return notebook, None
+
+
+def _graded_cells(notebook: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    cells = []
+    for cell in notebook["cells"]:
+        grade_id = grade_meta(cell).get("grade_id")
+        if isinstance(grade_id, str):
+            cells.append((grade_id, cell))
+    return cells
+
+
+def _points(cell: dict[str, Any]) -> float | None:
+    try:
+        return float(grade_meta(cell).get("points"))
+    except (TypeError, ValueError):
+        return None
+
+
+def _text(cell: dict[str, Any]) -> str:
+    return cell_source(cell).rstrip()
+
+
+def compare(notebook: dict[str, Any], release: dict[str, Any]) -> list[str]:
+    """What the student changed that only the instructor may change."""
+    findings: list[str] = []
+    wanted = _graded_cells(release)
+    wanted_ids = [gid for gid, _ in wanted]
+    got = _graded_cells(notebook)
+    got_ids = [gid for gid, _ in got]
+    schema = {grade_meta(c).get("schema_version") for _, c in wanted}
+    for gid, cell in got:
+        version = grade_meta(cell).get("schema_version")
+        if version not in schema:
+            findings.append(f"unknown nbgrader schema_version {str(version)[:10]} in cell {gid}")
+            break
+    first: dict[str, dict[str, Any]] = {}
+    for gid, cell in got:
+        first.setdefault(gid, cell)
+    for gid in dict.fromkeys(got_ids):
+        if gid not in wanted_ids:
+            findings.append(f"unknown graded cell {gid}")
+        elif got_ids.count(gid) > 1:
+            findings.append(f"duplicated cell {gid}")
+    for gid, cell in wanted:
+        mine = first.get(gid)
+        if mine is None:
+            findings.append(f"deleted cell {gid}")
+        elif mine.get("cell_type") != cell.get("cell_type"):
+            findings.append(f"retyped cell {gid}")
+        elif any(bool(grade_meta(mine).get(f)) != bool(grade_meta(cell).get(f)) for f in FLAGS):
+            findings.append(f"changed nbgrader metadata of cell {gid}")
+        elif grade_meta(cell).get("grade") and _points(mine) != _points(cell):
+            findings.append(f"changed points of cell {gid}")
+        elif grade_meta(cell).get("locked") and _text(mine) != _text(cell):
+            findings.append(f"edited locked cell {gid}")
+    order = [gid for gid in dict.fromkeys(got_ids) if gid in wanted_ids]
+    if order != [gid for gid in wanted_ids if gid in order]:
+        findings.append("reordered cells")
+    return findings
+
+
+def inspect(data: bytes, release: dict[str, Any]) -> Inspection:
+    notebook, problem = parse(data)
+    if notebook is None:
+        return Inspection(invalid=problem)
+    answers: dict[str, str] = {}
+    student = {}
+    for gid, cell in _graded_cells(notebook):
+        student.setdefault(gid, cell)  # a duplicated cell: the first copy is graded
+    for gid in answer_cells(release):
+        cell = student.get(gid)
+        if cell is not None and cell.get("cell_type") == "code":
+            answers[gid] = strip_magics(cell_source(cell))
+    return Inspection(findings=compare(notebook, release), answers=answers)
+
+
+def setup_source(release: dict[str, Any]) -> str:
+    """The setup cells of the release: run before the answers, never taken from a student."""
+    return "\n\n".join(strip_magics(cell_source(c)) for c in setup_cells(release))

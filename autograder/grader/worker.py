@@ -1,0 +1,405 @@
+"""The pre-warmed worker ("zygote") and the sandbox it forks for every submission.
+
+Started once per grading process as ``python -m autograder.grader.worker LIBDIR FD`` with a
+scrubbed environment. It imports numpy, matplotlib (Agg) and course_utils once, then waits
+on its control socket. For each request it forks a *supervisor*, which (as root) moves into
+new mount, PID, network, IPC and UTS namespaces and forks the *sandbox*: PID 1 of the new
+PID namespace, so that every process the student starts dies with it. The sandbox builds a
+read-only root holding only the interpreter, the virtual environment and a copy of the
+course helpers, mounts a small tmpfs as its working directory, applies resource limits,
+drops to an unprivileged uid of its own and then serves requests from the grader: run the
+setup and answer cells, run this case, send the captured output.
+
+Only `autograder.spec`, `autograder.execute` and `autograder.grader.protocol` are imported
+here: none of them knows where the tests, the reference or the gradebook live.
+"""
+
+from __future__ import annotations
+
+import builtins
+import ctypes
+import ctypes.util
+import io
+import json
+import os
+import pickle
+import resource
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import time
+import types
+from typing import Any
+
+from .protocol import receive, send
+
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT = 1, 2, 4, 32
+MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
+PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 36, 38
+UID_BASE = 1_000_000  # each sandbox runs as UID_BASE + its supervisor's pid (unique, unnamed)
+
+_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"{what}: {os.strerror(errno)}")
+
+
+def _prctl(option: int, value: int) -> None:
+    _check(_libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0), "prctl")
+
+
+def _mount(source: str | None, target: str, fstype: str | None, flags: int,
+           data: str | None = None) -> None:
+    def enc(text: str | None) -> bytes | None:
+        return text.encode() if text is not None else None
+
+    _check(_libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)),
+           f"mount {target}")
+
+
+# --------------------------------------------------------------------------- sandbox side
+
+class _Capped(io.TextIOBase):
+    """stdout/stderr replacement: keeps the first `limit` characters, drops the rest."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.parts, self.size, self.dropped = limit, [], 0, 0
+
+    def write(self, text: str) -> int:
+        text = str(text)
+        room = self.limit - self.size
+        if room > 0:
+            self.parts.append(text[:room])
+            self.size += min(room, len(text))
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def writable(self) -> bool:
+        return True
+
+    def text(self) -> str:
+        tail = f"\n[... {self.dropped} more characters dropped]" if self.dropped else ""
+        return "".join(self.parts) + tail
+
+
+def _snapshot(modules: list[types.ModuleType]) -> list[tuple[types.ModuleType, dict]]:
+    return [(module, dict(vars(module))) for module in modules]
+
+
+def _restore(snapshot: list[tuple[types.ModuleType, dict]]) -> None:
+    """Undo monkeypatches of numpy/builtins/the executor made by earlier student code."""
+    for module, saved in snapshot:
+        vars(module).update(saved)
+
+
+def _rebind(function: Any, namespace: dict[str, Any]) -> Any:
+    """The same function, looking up global names in `namespace` instead of its own."""
+    if not isinstance(function, types.FunctionType):
+        return function
+    clone = types.FunctionType(function.__code__, namespace, function.__name__,
+                               function.__defaults__, function.__closure__)
+    clone.__kwdefaults__ = function.__kwdefaults__
+    return clone
+
+
+def _encode(outputs: dict) -> tuple[list, bytes]:
+    import numpy as np
+
+    specs, blobs = [], []
+    for name, value in outputs.items():
+        array = np.asarray(value)
+        if not array.flags.c_contiguous:  # (np.ascontiguousarray would make 0-d arrays 1-d)
+            array = array.copy(order="C")
+        specs.append([str(name), array.dtype.str, list(array.shape)])
+        blobs.append(array.tobytes())
+    return specs, b"".join(blobs)
+
+
+def _error_kind(message: str) -> str:
+    return "memory" if "MemoryError" in message else "error"
+
+
+def _run_cell(name: str, source: str, namespace: dict) -> dict:
+    started = time.perf_counter()
+    try:
+        exec(compile(source, f"<cell {name}>", "exec"), namespace)
+        error = None
+    except BaseException as err:  # noqa: BLE001 - SystemExit etc. are student errors too
+        error = f"{type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}"
+    return {"op": "cell", "id": name, "ok": error is None, "error": error,
+            "kind": _error_kind(error or ""), "seconds": time.perf_counter() - started}
+
+
+def serve(sock: socket.socket, output: _Capped) -> None:
+    """Answer the grader's requests until it says goodbye (or kills us)."""
+    import numpy as np
+
+    from autograder import execute, spec
+    from autograder.execute import StudentError, run_case
+
+    snapshot = _snapshot([builtins, np, np.linalg, np.random, execute, spec, sys])
+    namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
+    functions: dict[str, Any] = namespace
+    while True:
+        header, payload = receive(sock)
+        op = header.get("op")
+        if op == "load":
+            for name, source in [("setup", header["setup"]), *header["cells"]]:
+                send(sock, _run_cell(name, source, namespace))
+            send(sock, {"op": "loaded"})
+        elif op == "reference":
+            # Retry phase only: helpers replaced by the reference, never the function under test.
+            reference: dict[str, Any] = {"__name__": "__reference__", "__builtins__": builtins}
+            _restore(snapshot)
+            exec(compile(header["setup"], "<setup>", "exec"), reference)
+            for name, source in header["helpers"].items():
+                exec(compile(source, f"<reference {name}>", "exec"), reference)
+            isolated = dict(namespace) | {n: reference[n] for n in header["helpers"]}
+            functions = {n: _rebind(v, isolated) for n, v in isolated.items()}
+            functions |= {n: reference[n] for n in header["helpers"]}
+            send(sock, {"op": "ready"})
+        elif op == "run":
+            case = pickle.loads(payload)  # trusted data, from the grader
+            _restore(snapshot)
+            started = time.perf_counter()
+            try:
+                outputs = run_case(case, functions)
+                specs, blob = _encode(outputs)
+                reply = {"ok": True, "arrays": specs}
+            except StudentError as err:
+                reply, blob = {"ok": False, "error": str(err)[:300],
+                               "kind": _error_kind(str(err))}, b""
+            except BaseException as err:  # noqa: BLE001 - SystemExit, MemoryError, ...
+                reply = {"ok": False, "kind": _error_kind(type(err).__name__),
+                         "error": f"{type(err).__name__} while running the case"}
+                blob = b""
+            reply["seconds"] = time.perf_counter() - started
+            send(sock, reply, blob)
+        elif op == "output":
+            send(sock, {"op": "output", "text": output.text()})
+        else:
+            return
+
+
+def _read_vm_bytes() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _build_root(config: dict) -> list[str]:
+    """Mount a read-only root with only what the interpreter needs; chroot into it."""
+    root = config["root"]
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
+    for path in config["readonly"]:
+        target = root + path
+        if os.path.islink(path):
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            if not os.path.lexists(target):
+                os.symlink(os.readlink(path), target)
+            continue
+        if not os.path.exists(path) or os.path.exists(target):
+            continue
+        os.makedirs(target, exist_ok=True)
+        _mount(path, target, None, MS_BIND | MS_REC)
+        _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    os.makedirs(root + "/dev", exist_ok=True)
+    for device in ("null", "zero", "random", "urandom"):
+        target = f"{root}/dev/{device}"
+        open(target, "w").close()
+        _mount(f"/dev/{device}", target, None, MS_BIND)
+    os.makedirs(root + "/tmp", exist_ok=True)
+    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+           f"size={config['disk_mb']}m,mode=1777")
+    features = ["read-only root", f"{config['disk_mb']} MB tmpfs working directory"]
+    os.makedirs(root + "/proc", exist_ok=True)
+    try:
+        _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV)
+    except OSError:
+        pass
+    os.chdir(root)
+    os.chroot(".")
+    os.chdir("/tmp")
+    try:
+        _mount(None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    except OSError:
+        pass
+    return features
+
+
+def _limit(config: dict, vm: int) -> None:
+    memory = vm + config["memory_mb"] * 2**20
+    for limit, value in ((resource.RLIMIT_AS, memory),
+                         (resource.RLIMIT_CPU, config["cpu_seconds"]),
+                         (resource.RLIMIT_FSIZE, config["file_mb"] * 2**20),
+                         (resource.RLIMIT_NPROC, config["processes"]),
+                         (resource.RLIMIT_NOFILE, 64),
+                         (resource.RLIMIT_CORE, 0)):
+        resource.setrlimit(limit, (value, value))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write fails, it does not kill
+
+
+def _sandbox(config: dict, fd: int, isolation: list[str], uid: int) -> None:
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    sock = socket.socket(fileno=fd)
+    vm = _read_vm_bytes()
+    features = list(isolation)
+    if "namespaces" in isolation:
+        features += _build_root(config)
+    else:
+        os.chdir(config["workdir"])
+    _limit(config, vm)
+    if os.geteuid() == 0:
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+        features.append(f"unprivileged uid {uid}")
+    try:
+        _prctl(PR_SET_NO_NEW_PRIVS, 1)
+    except OSError:
+        pass
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for target in (0, 1, 2):
+        os.dup2(devnull, target)
+    os.closerange(3, fd)
+    os.closerange(fd + 1, 1 << 16)
+    output = _Capped(config["output_chars"])
+    sys.stdout = sys.stderr = output
+    send(sock, {"op": "ready", "isolation": features})
+    serve(sock, output)
+
+
+def _descendants_gone(me: int) -> bool:
+    """Kill every process reparented to us (we are a subreaper) or still in our session."""
+    found = False
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == me:
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == me or int(fields[3]) == me:  # ppid, session id
+            found = True
+            try:
+                os.kill(int(entry), signal.SIGKILL)
+            except OSError:
+                pass
+    while True:
+        try:
+            if os.waitpid(-1, os.WNOHANG) == (0, 0):
+                break
+        except ChildProcessError:
+            break
+    return not found
+
+
+def _supervise(config: dict, fd: int) -> None:
+    """Fork the sandbox in fresh namespaces; when it ends, make sure nothing it started lives."""
+    os.setsid()
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    me = os.getpid()
+    flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
+    isolation: list[str] = []
+    if _libc.unshare(flags) == 0:
+        isolation = ["namespaces", "pid namespace", "no network"]
+    else:
+        _prctl(PR_SET_CHILD_SUBREAPER, 1)
+        config["workdir"] = tempfile.mkdtemp(prefix="sandbox-", dir=config["scratch"])
+        if os.geteuid() == 0:
+            os.chown(config["workdir"], UID_BASE + me, UID_BASE + me)
+        isolation = ["subreaper"]
+    child = os.fork()
+    if child == 0:
+        try:
+            _sandbox(config, fd, isolation, UID_BASE + me)
+        finally:
+            os._exit(0)
+    os.close(fd)
+
+    def stop(signum, frame):
+        try:
+            os.kill(child, signal.SIGKILL)
+        except OSError:
+            pass
+
+    signal.signal(signal.SIGTERM, stop)
+    while True:
+        try:
+            os.waitpid(child, 0)
+            break
+        except ChildProcessError:
+            break
+        except InterruptedError:
+            continue
+    if "pid namespace" not in isolation:
+        for _ in range(50):  # daemons may fork while we kill: repeat until none is left
+            if _descendants_gone(me):
+                break
+        shutil.rmtree(config["workdir"], ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------- zygote side
+
+def _prewarm(libdir: str) -> None:
+    sys.path.insert(0, libdir)
+    sys.meta_path[:] = [f for f in sys.meta_path if "Editable" not in type(f).__name__
+                        and "Editable" not in getattr(f, "__name__", "")]
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot  # noqa: F401
+    import numpy  # noqa: F401
+
+    import course_utils  # noqa: F401
+    from autograder import execute, spec  # noqa: F401
+
+    for name in ("course_utils.gradcheck", "course_utils.functions", "course_utils.init",
+                 "course_utils.runtime"):
+        try:
+            __import__(name)
+        except ImportError:
+            pass
+
+
+def main() -> None:
+    libdir, control_fd = sys.argv[1], int(sys.argv[2])
+    control = socket.socket(fileno=control_fd)
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the zygote never outlives its grader
+    _prewarm(libdir)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # supervisors are reaped automatically
+    control.send(json.dumps({"op": "ready", "pid": os.getpid()}).encode())
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(control, 1 << 16, 1)
+        except OSError:
+            return
+        if not message:
+            return
+        config = json.loads(message)
+        pid = os.fork()
+        if pid == 0:
+            control.close()
+            try:
+                _supervise(config, fds[0])
+            finally:
+                os._exit(0)
+        for fd in fds:
+            os.close(fd)
+        control.send(json.dumps({"pid": pid}).encode())
+
+
+if __name__ == "__main__":
+    main()
