@@ -1,0 +1,326 @@
+"""The `lstm` assignment: its reference solution, its hidden tests and its nbgrader round trip."""
+
+from __future__ import annotations
+
+import json
+import re
+import types
+
+import numpy as np
+import pytest
+
+from autograder import grading
+from autograder.cases import lstm as cases
+from autograder.course import Course, release_files, solution_submission, with_answers
+from autograder.execute import run_case
+from autograder.notebooks import (
+    HIDDEN_BEGIN,
+    answer_cells,
+    cell_source,
+    read_notebook,
+    solution_regions,
+    source_notebook,
+)
+from autograder.reference import reference_functions, reference_namespace, solution_sources
+from course_utils.gradcheck import eval_numerical_gradient_array, rel_error
+
+TESTS = grading.tests_for("lstm")
+FUNCTIONS = ("lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward",
+             "gru_step_forward", "gru_step_backward", "gru_forward", "gru_backward")
+
+
+@pytest.fixture(scope="module")
+def ref() -> types.SimpleNamespace:
+    return types.SimpleNamespace(**reference_functions("lstm"))
+
+
+def _scores(namespace: dict) -> dict[str, float]:
+    run = grading.namespace_runner("lstm", namespace)
+    return {test.name: grading.evaluate("lstm", test, run).score for test in TESTS}
+
+
+def _with_replaced(name: str, old: str, new: str) -> dict:
+    """The reference namespace with one graded function's solution edited (old -> new)."""
+    source = solution_sources("lstm")[name]
+    assert old in source, f"{old!r} not in the solution of {name}"
+    namespace = dict(reference_namespace("lstm"))
+    exec(compile(source.replace(old, new), f"<mutant {name}>", "exec"), namespace)
+    return namespace
+
+
+def _lost(namespace: dict) -> set[str]:
+    scores = _scores(namespace)
+    return {test.name for test in TESTS if scores[test.name] < test.points}
+
+
+# ---------------------------------------------------------------- the reference solution
+
+
+def test_every_graded_function_has_an_answer_cell_and_tests():
+    assert set(solution_sources("lstm")) == set(FUNCTIONS)
+    assert {test.function for test in TESTS} == set(FUNCTIONS)
+
+
+def test_reference_passes_every_hidden_test():
+    assert _scores(reference_namespace("lstm")) == {test.name: test.points for test in TESTS}
+
+
+SHAPES = [dict(N=1, T=1, D=1, H=1), dict(N=3, T=4, D=2, H=5), dict(N=2, T=6, D=4, H=3)]
+
+
+def _check(f, inputs, upstream, grads):
+    for index, (value, grad) in enumerate(zip(inputs, grads)):
+        error = rel_error(eval_numerical_gradient_array(f, value, upstream), grad)
+        assert error < 1e-7, f"gradient {index}: relative error {error:.1e}"
+
+
+def _weights(rng, D, H, G):
+    return 0.5 * rng.standard_normal((D, G * H)), 0.5 * rng.standard_normal((H, G * H))
+
+
+@pytest.mark.parametrize("sizes", SHAPES, ids=str)
+def test_reference_lstm_step_backward_matches_numeric_gradients(ref, sizes):
+    rng = np.random.default_rng(sizes["T"])
+    N, D, H = sizes["N"], sizes["D"], sizes["H"]
+    x, prev_h, prev_c = (rng.standard_normal(s) for s in ((N, D), (N, H), (N, H)))
+    Wx, Wh = _weights(rng, D, H, 4)
+    b = rng.standard_normal(4 * H)
+    dnext = rng.standard_normal((2, N, H))
+    inputs = (x, prev_h, prev_c, Wx, Wh, b)
+    grads = ref.lstm_step_backward(dnext[0], dnext[1], ref.lstm_step_forward(*inputs)[2])
+    _check(lambda _: np.stack(ref.lstm_step_forward(*inputs)[:2]), inputs, dnext, grads)
+
+
+@pytest.mark.parametrize("sizes", SHAPES, ids=str)
+def test_reference_lstm_backward_matches_numeric_gradients(ref, sizes):
+    rng = np.random.default_rng(10 + sizes["T"])
+    N, T, D, H = sizes["N"], sizes["T"], sizes["D"], sizes["H"]
+    x, h0 = rng.standard_normal((N, T, D)), rng.standard_normal((N, H))
+    inputs = (x, h0, *_weights(rng, D, H, 4), rng.standard_normal(4 * H))
+    dh = rng.standard_normal((N, T, H))
+    grads = ref.lstm_backward(dh, ref.lstm_forward(*inputs)[1])
+    _check(lambda _: ref.lstm_forward(*inputs)[0], inputs, dh, grads)
+
+
+@pytest.mark.parametrize("sizes", SHAPES, ids=str)
+def test_reference_gru_step_backward_matches_numeric_gradients(ref, sizes):
+    rng = np.random.default_rng(20 + sizes["T"])
+    N, D, H = sizes["N"], sizes["D"], sizes["H"]
+    x, prev_h = rng.standard_normal((N, D)), rng.standard_normal((N, H))
+    inputs = (x, prev_h, *_weights(rng, D, H, 3), rng.standard_normal(3 * H),
+              rng.standard_normal(3 * H))
+    dnext = rng.standard_normal((N, H))
+    grads = ref.gru_step_backward(dnext, ref.gru_step_forward(*inputs)[1])
+    _check(lambda _: ref.gru_step_forward(*inputs)[0], inputs, dnext, grads)
+
+
+@pytest.mark.parametrize("sizes", SHAPES, ids=str)
+def test_reference_gru_backward_matches_numeric_gradients(ref, sizes):
+    rng = np.random.default_rng(30 + sizes["T"])
+    N, T, D, H = sizes["N"], sizes["T"], sizes["D"], sizes["H"]
+    x, h0 = rng.standard_normal((N, T, D)), rng.standard_normal((N, H))
+    inputs = (x, h0, *_weights(rng, D, H, 3), rng.standard_normal(3 * H),
+              rng.standard_normal(3 * H))
+    dh = rng.standard_normal((N, T, H))
+    grads = ref.gru_backward(dh, ref.gru_forward(*inputs)[1])
+    _check(lambda _: ref.gru_forward(*inputs)[0], inputs, dh, grads)
+
+
+def test_reference_gru_is_pytorchs_formulation(ref):
+    """Written out independently: r scales (h Wh_n + bh_n), and h' = (1 - z) n + z h."""
+    rng = np.random.default_rng(5)
+    N, D, H = 2, 3, 4
+    x, h = rng.standard_normal((N, D)), rng.standard_normal((N, H))
+    Wx, Wh = _weights(rng, D, H, 3)
+    bx, bh = rng.standard_normal(3 * H), rng.standard_normal(3 * H)
+    sig = lambda a: 1 / (1 + np.exp(-a))  # noqa: E731
+    block = lambda W, k: W[..., k * H:(k + 1) * H]  # noqa: E731
+    r = sig(x @ block(Wx, 0) + block(bx, 0) + h @ block(Wh, 0) + block(bh, 0))
+    z = sig(x @ block(Wx, 1) + block(bx, 1) + h @ block(Wh, 1) + block(bh, 1))
+    n = np.tanh(x @ block(Wx, 2) + block(bx, 2) + r * (h @ block(Wh, 2) + block(bh, 2)))
+    assert rel_error(ref.gru_step_forward(x, h, Wx, Wh, bx, bh)[0], (1 - z) * n + z * h) < 1e-12
+
+
+def test_reference_lstm_gate_order_is_i_f_o_g(ref):
+    """A forget bias of +50 copies the cell; an input bias of -50 blocks the candidate."""
+    rng = np.random.default_rng(6)
+    N, D, H = 2, 3, 4
+    x, h, c = rng.standard_normal((N, D)), rng.standard_normal((N, H)), rng.standard_normal((N, H))
+    Wx, Wh = _weights(rng, D, H, 4)
+    b = np.zeros(4 * H)
+    b[:H], b[H:2 * H] = -50, 50
+    _, next_c, _ = ref.lstm_step_forward(x, h, c, Wx, Wh, b)
+    assert rel_error(next_c, c) < 1e-12
+
+
+# ------------------------------------------------------------ the hidden tests can fail
+
+
+def _reference_outputs(case):
+    return run_case(case, reference_functions("lstm"))
+
+
+@pytest.mark.parametrize("family", [cases.lstm_through_time_cases, cases.gru_through_time_cases,
+                                    cases.lstm_cell_path_cases])
+def test_through_time_cases_have_nontrivial_first_step_gradients(family):
+    for case in family():
+        out = _reference_outputs(case)
+        assert np.abs(out["dx"][:, 0]).max() > 1000 * case.atol, case.label
+        assert np.abs(out["dh0"]).max() > 1000 * case.atol, case.label
+
+
+def test_cell_only_cases_reach_every_input():
+    for case in cases.lstm_step_backward_cell_cases():
+        dnext_h = case.calls[1].args[0]
+        assert not dnext_h.any()
+        out = _reference_outputs(case)
+        for name in ("dx", "dprev_h", "dprev_c", "dWx"):
+            assert np.abs(out[name]).max() > 1000 * case.atol, (case.label, name)
+
+
+def test_cell_path_case_is_dominated_by_the_cell_state(ref):
+    """Dropping the gradient carried along c changes dx[:, 0] by far more than the tolerance."""
+    namespace = _with_replaced("lstm_backward", "dh[:, t] + dprev_h, dprev_c, cache[t])",
+                               "dh[:, t] + dprev_h, 0 * dprev_c, cache[t])")
+    for case in cases.lstm_cell_path_cases():
+        want = _reference_outputs(case)["dx"][:, 0]
+        got = run_case(case, {f: namespace[f] for f in FUNCTIONS})["dx"][:, 0]
+        assert rel_error(got, want) > 0.5, case.label
+
+
+def test_every_output_and_gradient_has_its_own_test():
+    names = {test.name for test in TESTS}
+    for function, outputs in [("lstm_step_forward", ("next_h", "next_c")),
+                              ("lstm_step_backward", cases.LSTM_STEP_GRADS),
+                              ("lstm_backward", cases.LSTM_SEQ_GRADS),
+                              ("gru_step_backward", cases.GRU_STEP_GRADS),
+                              ("gru_backward", cases.GRU_SEQ_GRADS)]:
+        assert {f"test_{function}_{out}" for out in outputs} <= names, function
+    assert all(f"test_{f}_inputs_unchanged" in names for f in FUNCTIONS)
+
+
+MUTANTS = {
+    # (function, old, new, tests that must be lost (prefix), tests that must survive)
+    "dprev_c without the forget gate": (
+        "lstm_step_backward", "dprev_c = dc * f", "dprev_c = dc",
+        {"test_lstm_step_backward_dprev_c"}, {"test_lstm_step_backward_dx"}),
+    "cell gradient ignores the hidden-state path": (
+        "lstm_step_backward", "dc = dnext_c + dnext_h * o * (1 - tanh_c**2)", "dc = dnext_c",
+        {"test_lstm_step_backward_dx"}, {"test_lstm_step_backward_cell_only_dx"}),
+    "gates in the order i, f, g, o": (
+        "lstm_step_forward", "g = np.tanh(a[:, 3 * H:])",
+        "g = np.tanh(a[:, 2 * H:3 * H]); o = sigmoid(a[:, 3 * H:])",
+        {"test_lstm_step_forward_next_h"}, set()),
+    "lstm_backward drops the carried cell gradient": (
+        "lstm_backward", "dh[:, t] + dprev_h, dprev_c, cache[t])",
+        "dh[:, t] + dprev_h, 0 * dprev_c, cache[t])",
+        {"test_lstm_backward_cell_path_dx", "test_lstm_backward_through_time_dx"}, set()),
+    "reset gate applied before the matrix product": (
+        "gru_step_forward", "n = np.tanh(ax[:, 2 * H:] + r * ah[:, 2 * H:])",
+        "n = np.tanh(ax[:, 2 * H:] + (r * prev_h) @ Wh[:, 2 * H:] + bh[2 * H:])",
+        {"test_gru_step_forward_next_h"}, set()),
+    "GRU update gate the wrong way round": (
+        "gru_step_forward", "next_h = (1 - z) * n + z * prev_h",
+        "next_h = z * n + (1 - z) * prev_h",
+        {"test_gru_step_forward_next_h"}, set()),
+    "dbh equal to dbx": (
+        "gru_step_backward", "dbx, dbh = dax.sum(axis=0), dah.sum(axis=0)",
+        "dbx = dbh = dax.sum(axis=0)",
+        {"test_gru_step_backward_dbh"},
+        {"test_gru_step_backward_dbx", "test_gru_step_backward_dx"}),
+    "gru_backward without carrying the gradient": (
+        "gru_backward", "gru_step_backward(dh[:, t] + dprev_h, cache[t])",
+        "gru_step_backward(dh[:, t], cache[t])",
+        {"test_gru_backward_through_time_dx", "test_gru_backward_dWh"}, set()),
+}
+
+
+@pytest.mark.parametrize("mutant", list(MUTANTS))
+def test_a_wrong_function_loses_points_only_in_its_own_tests(mutant):
+    function, old, new, must_lose, must_keep = MUTANTS[mutant]
+    lost = _lost(_with_replaced(function, old, new))
+    assert lost >= must_lose, lost
+    assert all(name.startswith(f"test_{function}_") for name in lost), lost
+    assert not lost & must_keep, lost & must_keep
+
+
+def test_an_in_place_update_is_caught():
+    namespace = _with_replaced("lstm_step_forward", "next_c = f * prev_c + i * g",
+                               "prev_c *= f; next_c = prev_c + i * g")
+    assert "test_lstm_step_forward_inputs_unchanged" in _lost(namespace)
+
+
+# ------------------------------------------------------------------ the nbgrader round trip
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = Course(tmp_path_factory.mktemp("course"))
+    release_path = course.generate("lstm")
+    release_files("lstm", release_path.parent)
+    release = json.loads(release_path.read_text(encoding="utf-8"))
+    wrong = solution_sources("lstm")["lstm_step_backward"].replace(
+        "dprev_c = dc * f", "dprev_c = dc")
+    course.submit("lstm", "solution", solution_submission(release, "lstm"))
+    course.submit("lstm", "blank", release)
+    course.submit("lstm", "wrong_step_backward",
+                  with_answers(solution_submission(release, "lstm"), {"lstm_step_backward": wrong}))
+    names = {test.name for test in TESTS}
+    scores = {student: {name: score for name, score in grades.items() if name in names}
+              for student, grades in course.autograde("lstm").items()}
+    return release_path, scores
+
+
+def _solution_only_lines() -> set[str]:
+    notebook = read_notebook(source_notebook("lstm"))
+    lines = {line.strip() for cell in answer_cells(notebook).values()
+             for region in solution_regions(cell_source(cell)) for line in region.splitlines()}
+    lines = {line for line in lines if len(line) > 12 and not line.startswith("#")}
+    elsewhere = "\n".join(re.sub(r"### BEGIN SOLUTION.*?### END SOLUTION", "", cell_source(c),
+                                 flags=re.S) for c in notebook["cells"])
+    return {line for line in lines if line not in elsewhere}
+
+
+def test_release_has_stubs_but_no_solutions_or_hidden_tests(graded):
+    release_path, _ = graded
+    release = release_path.read_text(encoding="utf-8")
+    solution_lines = _solution_only_lines()
+    assert len(solution_lines) > 30
+    assert not sorted(line for line in solution_lines if line in release)
+    assert release.count("raise NotImplementedError()") == len(FUNCTIONS)
+    assert HIDDEN_BEGIN not in release and "run_test" not in release
+    assert "YOUR ANSWER HERE" in release
+
+
+def test_release_ships_its_helpers_without_lstm_solutions(graded):
+    release_path, _ = graded
+    folder = release_path.parent
+    for shipped in ("course_utils/training.py", "course_utils/curves.py", "datasets/binary.py",
+                    "rnn_layers.py"):
+        assert (folder / shipped).is_file(), shipped
+    shipped_code = "\n".join(p.read_text(encoding="utf-8") for p in folder.rglob("*.py"))
+    assert "def rnn_forward" in shipped_code and "def clip_grad_norm" in shipped_code
+    for line in ("next_c = f * prev_c + i * g", "dprev_c = dc * f",
+                 "next_h = (1 - z) * n + z * prev_h"):
+        assert line in "\n".join(solution_sources("lstm").values()) and line not in shipped_code
+    assert not re.search(r"def (lstm|gru)_", shipped_code)
+
+
+def test_solution_gets_full_autograded_points(graded):
+    _, scores = graded
+    assert scores["solution"] == {test.name: test.points for test in TESTS}
+
+
+def test_blank_release_scores_zero_without_breaking_the_run(graded):
+    _, scores = graded
+    assert set(scores["blank"]) == {test.name for test in TESTS}
+    assert sum(scores["blank"].values()) == 0
+
+
+def test_wrong_step_backward_loses_points_only_in_its_own_tests(graded):
+    _, scores = graded
+    lost = {name for name, score in scores["wrong_step_backward"].items()
+            if score < scores["solution"][name]}
+    assert "test_lstm_step_backward_dprev_c" in lost
+    assert all(name.startswith("test_lstm_step_backward_") for name in lost), lost
+    assert "test_lstm_step_backward_dWx" not in lost   # partial credit for the rest
