@@ -185,6 +185,11 @@ def run_tests(job: Job, runner: Runner) -> list[TestOutcome]:
     for test, cases in plan:
         for index, (case, want) in enumerate(cases):
             key = _key(test, index)
+            stuck = sorted(set(test.fallback) & runner.hung)
+            if stuck and key not in first:
+                # A helper already hung: go straight to the retry with the reference helper.
+                first[key] = RunResult(None, f"skipped: {stuck[0]} timed out or crashed "
+                                       "earlier", "skipped", 0.0)
             if key not in first:
                 first[key] = runner.run(case)
             if _problem(first[key], want, test, case) and not test.fallback:

@@ -1,0 +1,10 @@
+"""Infinite loop at import time: the cell imports a module that never finishes loading."""
+CELLS = {"rnn_backward": '''
+open("spin_module.py", "w").write("while True:\\n    pass\\n")
+import sys
+sys.path.insert(0, ".")
+import spin_module
+<<SOLUTION>>
+'''}
+ZERO = ("rnn_backward",)
+STATUS = "timeout"

@@ -1,0 +1,2 @@
+"""A student id with `..` inside: a correct submission."""
+STUDENT = "a..b"
