@@ -137,11 +137,44 @@ def submission_namespace(notebook: Notebook, assignment: str) -> dict[str, Any]:
     return namespace
 
 
-def grade_in_process(notebook: Notebook, assignment: str) -> list[TestResult]:
-    """Every hidden test of `assignment` on `notebook`, graded like the hidden cells do."""
+def grade_in_process(notebook: Notebook, assignment: str,
+                     skip: Mapping[str, TestResult] | None = None) -> list[TestResult]:
+    """Every hidden test of `assignment` on `notebook`, graded like the hidden cells do.
+
+    Tests named in `skip` are not run; their given result is reported instead.
+    """
     run = namespace_runner(assignment, submission_namespace(notebook, assignment))
-    return [_quietly(lambda test=test: evaluate(assignment, test, run))
+    skip = skip or {}
+    return [skip[test.name] if test.name in skip else
+            _quietly(lambda test=test: evaluate(assignment, test, run))
             for test in tests_for(assignment)]
+
+
+def functions_reached(notebook: Notebook, assignment: str) -> dict[str, set[str]]:
+    """For each test, the graded functions its cases call, directly or not, on `notebook`.
+
+    A test that never reaches f on the solution runs exactly the same code when only f is
+    wrong, so it gives the same result: mutants of f need not run it again.
+    """
+    namespace = submission_namespace(notebook, assignment)
+    reached: set[str] = set()
+
+    def recording(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def record(*args: Any, **kwargs: Any) -> Any:
+            reached.add(name)
+            return function(*args, **kwargs)
+        return record
+
+    for name in solution_sources(assignment):
+        if callable(namespace.get(name)):
+            namespace[name] = recording(name, namespace[name])
+    run = namespace_runner(assignment, namespace)
+    found = {}
+    for test in tests_for(assignment):
+        reached.clear()
+        _quietly(lambda test=test: evaluate(assignment, test, run))
+        found[test.name] = set(reached)
+    return found
 
 
 def solution_answers(assignment: str) -> dict[str, str]:
@@ -242,12 +275,8 @@ class External:
     release: Notebook | None = None
 
 
-def _stock_run(assignment: str, root: Path, expected: Mapping[str, MutantResult],
-               external: External, max_score: float) -> None:
-    course = Course(root / "nbgrader")
-    released_path = course.generate(assignment)
-    release = json.loads(released_path.read_text(encoding="utf-8"))
-    external.release = release
+def _stock_run(assignment: str, course: Course, release: Notebook,
+               expected: Mapping[str, MutantResult], max_score: float) -> list[Check]:
     course.submit(assignment, "solution", with_answers(release, solution_answers(assignment)))
     course.submit(assignment, "blank", release)
     students = {}
@@ -256,7 +285,8 @@ def _stock_run(assignment: str, root: Path, expected: Mapping[str, MutantResult]
         students[student] = result
         course.submit(assignment, student, mutant_submission(release, assignment, result.mutant))
     scores = course.autograde(assignment)
-    add = external.checks.append
+    checks: list[Check] = []
+    add = checks.append
 
     solution = scores.get("solution")
     total = sum(solution.values()) if solution else None
@@ -268,7 +298,7 @@ def _stock_run(assignment: str, root: Path, expected: Mapping[str, MutantResult]
               f"stock nbgrader: blank release scores {_points(total)}/{max_score:g}"
               + ("" if blank is not None else " (no row: the run did not complete)")))
     if not students:
-        return
+        return checks
     problems = []
     for student, result in students.items():
         got = scores.get(student)
@@ -288,16 +318,15 @@ def _stock_run(assignment: str, root: Path, expected: Mapping[str, MutantResult]
     add(Check("FAIL" if problems else "ok",
               "stock nbgrader agrees with in-process grading, hints included, on "
               f"{names}" + (": " + "; ".join(problems) if problems else "")))
+    return checks
 
 
 def _kit_run(assignment: str, root: Path, release: Notebook,
-             expected: Mapping[str, MutantResult], external: External,
-             max_score: float) -> None:
+             expected: Mapping[str, MutantResult], max_score: float) -> list[Check]:
     try:
         from .grader import grade
     except ImportError as err:
-        external.checks.append(Check("skip", f"kit grader: not available yet ({err})"))
-        return
+        return [Check("skip", f"kit grader: not available yet ({err})")]
     submissions = root / "kit-submissions"
     notebooks = {"solution": with_answers(release, solution_answers(assignment)),
                  "blank": release}
@@ -307,16 +336,15 @@ def _kit_run(assignment: str, root: Path, release: Notebook,
         path = submissions / student / f"{assignment}.ipynb"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
-    try:
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            results = grade(assignment, submissions, root / "kit-out", force=True)
+    try:  # no redirection of stdout here: this runs in a thread
+        results = grade(assignment, submissions, root / "kit-out", force=True,
+                        progress=False, log=lambda *_: None)
         rows = {r.student_id: r for r in results}
     except Exception as err:  # noqa: BLE001 - any failure of the grader is a FAIL line
         message = str(err).splitlines()[0] if str(err) else ""
-        external.checks.append(Check("FAIL", f"kit grader raised {type(err).__name__}: "
-                                             f"{message}"))
-        return
-    add = external.checks.append
+        return [Check("FAIL", f"kit grader raised {type(err).__name__}: {message}")]
+    checks: list[Check] = []
+    add = checks.append
     solution, blank = rows.get("solution"), rows.get("blank")
     add(Check("ok" if solution and solution.score == max_score else "FAIL",
               f"kit grader: solution scores {_points(solution and solution.score)}"
@@ -327,19 +355,26 @@ def _kit_run(assignment: str, root: Path, release: Notebook,
     problems = []
     for index, result in enumerate(expected.values()):
         row = rows.get(f"mutant{index}")
-        want = sum(result.scores().values())
-        if row is None or abs(row.score - want) > 1e-9:
-            problems.append(f"{result.mutant.key} scores {_points(row and row.score)}, "
-                            f"in-process {want:g}")
+        want = result.scores()
+        got = {t.name: t.score for t in getattr(row, "tests", ())}
+        differ = sorted(name for name in want if got.get(name) != want[name])
+        if row is None or differ:
+            problems.append(f"{result.mutant.key} scores differ on "
+                            f"{', '.join(differ) if row else 'everything'}")
             continue
+        shown = {t.name: t.message for t in row.tests}
+        own = [r.name for r in result.failing if r.function == result.mutant.function]
+        if any(result.mutant.hint not in shown.get(name, "") for name in own):
+            problems.append(f"{result.mutant.key} hint not in the kit grader's feedback")
         feedback = _kit_feedback(root / "kit-out", f"mutant{index}")
         if feedback is not None and result.mutant.hint not in feedback:
-            problems.append(f"{result.mutant.key} hint not in the kit grader's results")
+            problems.append(f"{result.mutant.key} hint not in the kit grader's results.json")
     if expected:
         add(Check("FAIL" if problems else "ok",
-                  "kit grader agrees with in-process grading on "
+                  "kit grader agrees with in-process grading, hints included, on "
                   f"{', '.join(r.mutant.key for r in expected.values())}"
                   + (": " + "; ".join(problems) if problems else "")))
+    return checks
 
 
 def _kit_feedback(out: Path, student: str) -> str | None:
@@ -361,14 +396,31 @@ def external_checks(assignment: str, sampled: Mapping[str, MutantResult], kit: b
     external = External()
     with tempfile.TemporaryDirectory(prefix=f"verify-{assignment}-") as scratch:
         root = Path(scratch)
+        course = Course(root / "nbgrader")
         try:
-            _stock_run(assignment, root, sampled, external, max_score)
+            released = course.generate(assignment)
+            external.release = json.loads(released.read_text(encoding="utf-8"))
         except (NbgraderError, NotebookError, OSError) as err:
             external.checks.append(Check("FAIL", f"stock nbgrader: {err}"))
-        if kit and external.release is not None:
-            _kit_run(assignment, root, external.release, sampled, external, max_score)
-        elif kit:
-            external.checks.append(Check("skip", "kit grader: no release to grade"))
+            if kit:
+                external.checks.append(Check("skip", "kit grader: no release to grade"))
+            return external
+        release = external.release
+
+        def stock_run() -> list[Check]:
+            try:
+                return _stock_run(assignment, course, release, sampled, max_score)
+            except (NbgraderError, NotebookError, OSError) as err:
+                return [Check("FAIL", f"stock nbgrader: {err}")]
+
+        # The two graders are independent: let them share the wait.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            stock = pool.submit(stock_run)
+            kit_checks = (pool.submit(_kit_run, assignment, root, release, sampled, max_score)
+                          if kit else None)
+            external.checks += stock.result()
+            if kit_checks is not None:
+                external.checks += kit_checks.result()
     return external
 
 
@@ -435,9 +487,12 @@ def verify_assignment(assignment: str, *, stock: bool = True, kit: bool = True,
 
     if not sampled_keys:
         start_external()
+    reached = functions_reached(solution, assignment) if not wrong else {}
     for mutant in mutants:
+        unaffected = {r.name: r for r in results
+                      if r.name in reached and mutant.function not in reached[r.name]}
         result = MutantResult(mutant, grade_in_process(
-            mutant_submission(source, assignment, mutant), assignment))
+            mutant_submission(source, assignment, mutant), assignment, skip=unaffected))
         report.mutants.append(result)
         if mutant.key in sampled_keys:
             sampled[mutant.key] = result
@@ -513,7 +568,7 @@ def available() -> list[str]:
 def run(assignments: list[str], *, stock: bool = True, kit: bool = True, sample: int = 2,
         log: Callable[[str], None] = print) -> list[Report]:
     """Verify `assignments`; external graders run two at a time beside the in-process work."""
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, len(assignments))) as pool:
         finishers = [verify_assignment(a, stock=stock, kit=kit, sample=sample, pool=pool)
                      for a in assignments]
         reports = []
