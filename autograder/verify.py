@@ -51,7 +51,7 @@ from .notebooks import (
     source_notebook,
     strip_magics,
 )
-from .reference import solution_sources
+from .reference import reference_functions, solution_sources
 
 Notebook = dict[str, Any]
 MIN_MUTANTS = 4  # per graded function
@@ -466,6 +466,12 @@ def verify_assignment(assignment: str, *, stock: bool = True, kit: bool = True,
         report.add("FAIL", f"cannot load the assignment: {err}")
         return lambda: report
     max_score = sum(t.points for t in tests)
+    try:
+        reference_functions(assignment)
+    except Exception as err:  # noqa: BLE001 - the report says what broke, in one line
+        report.add("FAIL", f"cannot run the reference solution: {type(err).__name__}: "
+                           f"{str(err).splitlines()[0] if str(err) else ''}")
+        return lambda: report
     mutants = check_catalog_coverage(assignment, report) or []
 
     solution = with_answers(source, solution_answers(assignment))
@@ -561,13 +567,24 @@ def format_report(report: Report) -> str:
     return "\n".join(lines)
 
 
+def _layers_importable() -> None:
+    """Later assignments import earlier solutions as generated modules (export.py); make
+    them importable here too, as nbgrader_config.py does for the kernels."""
+    from .export import BUILD_DIR, ensure_layer_modules
+
+    ensure_layer_modules()
+    if str(BUILD_DIR) not in sys.path:
+        sys.path.insert(0, str(BUILD_DIR))
+
+
 def available() -> list[str]:
     return [a for a in ASSIGNMENTS if source_notebook(a).exists()]
 
 
 def run(assignments: list[str], *, stock: bool = True, kit: bool = True, sample: int = 2,
         log: Callable[[str], None] = print) -> list[Report]:
-    """Verify `assignments`; external graders run two at a time beside the in-process work."""
+    """Verify `assignments`; the external graders run beside the in-process work."""
+    _layers_importable()
     with ThreadPoolExecutor(max_workers=max(1, len(assignments))) as pool:
         finishers = [verify_assignment(a, stock=stock, kit=kit, sample=sample, pool=pool)
                      for a in assignments]
