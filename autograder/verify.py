@@ -585,15 +585,33 @@ def run(assignments: list[str], *, stock: bool = True, kit: bool = True, sample:
         log: Callable[[str], None] = print) -> list[Report]:
     """Verify `assignments`; the external graders run beside the in-process work."""
     _layers_importable()
+
+    def start(assignment: str) -> Callable[[], Report]:
+        try:
+            return verify_assignment(assignment, stock=stock, kit=kit, sample=sample,
+                                     pool=pool)
+        except Exception as err:  # noqa: BLE001 - e.g. a notebook being rewritten right now
+            failed = _failed(assignment, err)
+            return lambda: failed
+
     with ThreadPoolExecutor(max_workers=max(1, len(assignments))) as pool:
-        finishers = [verify_assignment(a, stock=stock, kit=kit, sample=sample, pool=pool)
-                     for a in assignments]
+        finishers = [start(a) for a in assignments]
         reports = []
-        for finish in finishers:
-            report = finish()
+        for assignment, finish in zip(assignments, finishers):
+            try:
+                report = finish()
+            except Exception as err:  # noqa: BLE001 - one line in the report, no traceback
+                report = _failed(assignment, err)
             log(format_report(report))
             reports.append(report)
     return reports
+
+
+def _failed(assignment: str, err: Exception) -> Report:
+    report = Report(assignment)
+    first = str(err).splitlines()[0] if str(err) else ""
+    report.add("FAIL", f"verify could not finish: {type(err).__name__}: {first}")
+    return report
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
