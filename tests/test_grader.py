@@ -102,7 +102,7 @@ def test_tampering_findings(release):
     good = solution_submission(release, "rnn")
     assert compare(good, release) == []
     assert parse(b"{nope")[1] == "not valid JSON"
-    assert parse(json.dumps(good | {"nbformat": 3}).encode())[1].startswith("nbformat 3")
+    assert parse(json.dumps(good | {"nbformat": 3}).encode())[1] == "nbformat '3', expected 4"
     edited = json.loads(json.dumps(good))
     for cell in edited["cells"]:
         if cell["metadata"].get("nbgrader", {}).get("grade_id") == "setup":

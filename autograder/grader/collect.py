@@ -92,9 +92,10 @@ def _student_root(root: Path, assignment: str) -> Path:
 
 def collect(root: Path, assignment: str, refused: Extraction | None = None) -> list[Found]:
     """Every student found under `root`, sorted by id; refused zip members become problems."""
-    root = _student_root(root, assignment)
+    top, root = root, _student_root(root, assignment)
     found: list[Found] = []
-    reasons = refused.reasons_by_folder() if refused else {}
+    prefix = root.relative_to(top).parts
+    reasons = refused.reasons_by_folder(prefix) if refused else {}
     seen: set[str] = set()
     names = sorted(os.listdir(root))
     for name in names:

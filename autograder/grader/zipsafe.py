@@ -27,11 +27,13 @@ class ZipLimits:
 class Extraction:
     refused: list[tuple[str, str]] = field(default_factory=list)   # (member name, reason)
 
-    def reasons_by_folder(self) -> dict[str, str]:
-        """First path component -> the first reason a member under it was refused."""
+    def reasons_by_folder(self, prefix: tuple[str, ...] = ()) -> dict[str, str]:
+        """Student folder (first component after `prefix`) -> first reason it was refused."""
         found: dict[str, str] = {}
         for name, reason in self.refused:
             parts = PurePosixPath(name.replace("\\", "/")).parts
+            if prefix and parts[:len(prefix)] == prefix:
+                parts = parts[len(prefix):]
             top = parts[0] if parts else ""
             if top not in ("", "/", "..", "."):
                 found.setdefault(top, reason)
@@ -71,16 +73,19 @@ def extract(archive: Path, target: Path, limits: ZipLimits | None = None) -> Ext
             if parts is None:
                 result.refused.append((info.filename, "unsafe path in archive"))
                 continue
-            if parts[0] == "__MACOSX" or info.is_dir():
-                continue
-            mode = info.external_attr >> 16
-            if mode and not stat.S_ISREG(mode):
-                kind = "symlink" if stat.S_ISLNK(mode) else "special file"
-                result.refused.append((info.filename, f"{kind} in archive"))
+            if parts[0] == "__MACOSX":
                 continue
             destination = root.joinpath(*parts)
             if root not in destination.resolve().parents:
                 result.refused.append((info.filename, "unsafe path in archive"))
+                continue
+            mode = info.external_attr >> 16
+            if info.is_dir() and stat.S_IFMT(mode) in (0, stat.S_IFDIR):
+                destination.mkdir(parents=True, exist_ok=True)
+                continue
+            if stat.S_IFMT(mode) not in (0, stat.S_IFREG):  # no type bits: a plain file
+                kind = "symlink" if stat.S_ISLNK(mode) else "special file"
+                result.refused.append((info.filename, f"{kind} in archive"))
                 continue
             if info.file_size > limits.max_member or (
                     info.compress_size and info.file_size / info.compress_size > limits.max_ratio):
