@@ -1,5 +1,6 @@
 """Helpers for the character-level language model that are not the point of any exercise:
-parameter initialisation, the Adam optimiser and a readable display of samples."""
+parameter initialisation, the initial state and a readable display of samples.
+(The optimiser is `course_utils.training.Adam`.)"""
 
 from __future__ import annotations
 
@@ -43,33 +44,6 @@ def zero_state(cell: str, batch_size: int, hidden_dim: int):
     """Initial hidden state: (N, H) zeros, or a tuple (h0, c0) of them for 'lstm'."""
     h0 = np.zeros((batch_size, hidden_dim))
     return (h0, np.zeros_like(h0)) if cell == "lstm" else h0
-
-
-class Adam:
-    """Adam (Kingma & Ba, 2015) for a dict of parameters, updated in place.
-
-        opt = Adam(params, lr=3e-3)
-        opt.step(params, grads)       # grads has the same keys and shapes as params
-    """
-
-    def __init__(self, params: dict[str, np.ndarray], lr: float = 1e-3,
-                 beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> None:
-        self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
-        self.m = {k: np.zeros_like(v) for k, v in params.items()}
-        self.v = {k: np.zeros_like(v) for k, v in params.items()}
-        self.t = 0
-
-    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
-        self.t += 1
-        # Bias correction: m and v start at 0, so early averages are too small without it.
-        correction1 = 1 - self.beta1 ** self.t
-        correction2 = 1 - self.beta2 ** self.t
-        for k, g in grads.items():
-            self.m[k] = self.beta1 * self.m[k] + (1 - self.beta1) * g
-            self.v[k] = self.beta2 * self.v[k] + (1 - self.beta2) * g * g
-            step = self.lr * (self.m[k] / correction1) / (np.sqrt(self.v[k] / correction2)
-                                                         + self.eps)
-            params[k] -= step
 
 
 def show_sample(title: str, text: str, width: int = 72) -> None:

@@ -1,0 +1,230 @@
+"""The char_lm assignment: reference gradients, hidden tests that can fail, nbgrader round trip.
+
+char_lm imports the rnn and lstm solutions as generated modules (build/layers), so these
+tests need both earlier source notebooks; they are skipped until the lstm one exists.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+import pytest
+
+from autograder.export import BUILD_DIR, ensure_layer_modules
+from autograder.notebooks import source_notebook
+
+if not source_notebook("lstm").exists():
+    pytest.skip("char_lm needs the lstm source notebook (lstm_layers.py)", allow_module_level=True)
+ensure_layer_modules()
+if str(BUILD_DIR) not in sys.path:
+    sys.path.insert(0, str(BUILD_DIR))
+
+from autograder.cases import char_lm as cases  # noqa: E402
+from autograder.course import (  # noqa: E402
+    Course,
+    release_files,
+    solution_submission,
+    with_answers,
+)
+from autograder.execute import run_case  # noqa: E402
+from autograder.grading import evaluate, namespace_runner  # noqa: E402
+from autograder.grading import tests_for as hidden_tests  # noqa: E402
+from autograder.reference import reference_functions, reference_namespace  # noqa: E402
+from course_utils.gradcheck import (  # noqa: E402
+    eval_numerical_gradient,
+    eval_numerical_gradient_array,
+    rel_error,
+)
+
+TOL = 1e-7
+
+
+@pytest.fixture(scope="module")
+def ref():
+    return reference_functions("char_lm")
+
+
+# ----------------------------------------------------------------------------- reference maths
+def test_reference_layer_gradients_match_numeric(ref):
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 4, size=(3, 5))
+    W, dout = rng.standard_normal((6, 3)), rng.standard_normal((3, 5, 3))
+    _, cache = ref["word_embedding_forward"](x, W)
+    num = eval_numerical_gradient_array(lambda _: ref["word_embedding_forward"](x, W)[0], W, dout)
+    assert rel_error(num, ref["word_embedding_backward"](dout, cache)) < TOL
+
+    xa, w, b = rng.standard_normal((2, 4, 3)), rng.standard_normal((3, 5)), rng.standard_normal(5)
+    dout = rng.standard_normal((2, 4, 5))
+    _, cache = ref["temporal_affine_forward"](xa, w, b)
+    grads = ref["temporal_affine_backward"](dout, cache)
+    f = lambda _: ref["temporal_affine_forward"](xa, w, b)[0]  # noqa: E731
+    for value, grad in zip((xa, w, b), grads):
+        assert rel_error(eval_numerical_gradient_array(f, value, dout), grad) < TOL
+
+    scores, y = rng.standard_normal((3, 4, 6)), rng.integers(0, 6, size=(3, 4))
+    mask = rng.random((3, 4)) < 0.6
+    _, dx = ref["temporal_softmax_loss"](scores, y, mask)
+    num = eval_numerical_gradient(lambda _: ref["temporal_softmax_loss"](scores, y, mask)[0],
+                                  scores)
+    assert rel_error(num, dx) < TOL
+
+
+@pytest.mark.parametrize("cell", cases.CELLS)
+def test_reference_model_gradients_match_numeric(ref, cell):
+    rng = np.random.default_rng(37)
+    params = cases._model(rng, cell, V=5, D=3, H=3)
+    params = {k: rng.standard_normal(v.shape) for k, v in params.items()}
+    state = cases._state(rng, cell, 2, 3)
+    x, y = rng.integers(0, 5, size=(2, 4)), rng.integers(0, 5, size=(2, 4))
+    loss, grads, _ = ref["char_lm_loss"](params, x, y, state, cell)
+    assert set(grads) == set(params)
+    for k in params:
+        num = eval_numerical_gradient(lambda _: ref["char_lm_loss"](params, x, y, state, cell)[0],
+                                      params[k])
+        # Checked relative to the gradient's scale: a few entries are ~1e-6 by chance.
+        scale = np.abs(grads[k]).max()
+        assert np.abs(num - grads[k]).max() / scale < TOL, k
+
+
+@pytest.mark.parametrize("cell", cases.CELLS)
+def test_reference_state_carries_across_chunks(ref, cell):
+    rng = np.random.default_rng(5)
+    params = cases._model(rng, cell, V=6, D=4, H=5)
+    state = cases._state(rng, cell, 3, 5)
+    x, y = rng.integers(0, 6, size=(3, 8)), rng.integers(0, 6, size=(3, 8))
+    whole, _, end = ref["char_lm_loss"](params, x, y, state, cell)
+    first, _, middle = ref["char_lm_loss"](params, x[:, :5], y[:, :5], state, cell)
+    second, _, end2 = ref["char_lm_loss"](params, x[:, 5:], y[:, 5:], middle, cell)
+    assert np.isclose(first + second, whole)
+    assert np.allclose(np.asarray(end), np.asarray(end2))
+    if cell == "lstm":
+        assert isinstance(end, tuple) and len(end) == 2  # the cell state travels too
+
+
+# ----------------------------------------------------------------------------- hidden tests
+def _outputs(case):
+    return run_case(case, reference_functions("char_lm"))
+
+
+def test_hidden_cases_are_not_trivial():
+    masks = {c.label.split("mask ")[1]: _outputs(c) for c in cases.softmax_mask_cases()}
+    assert masks["all False"]["loss"] == 0 and not masks["all False"]["dx"].any()
+    assert masks["all True"]["loss"] > masks["ragged"]["loss"] > 0
+    for case in cases.softmax_large_cases():
+        out = _outputs(case)
+        assert np.isfinite(out["loss"]) and out["loss"] > 100 and np.isfinite(out["dx"]).all()
+    for case in cases.embed_repeated_cases():
+        x, _ = case.calls[0].args
+        assert len(np.unique(x)) < x.size  # really repeated
+    for cell in cases.CELLS:
+        for case in cases.lm_cases(cell):
+            out = _outputs(case)
+            for name in case.outputs:
+                if name.startswith("d") and case.label.endswith("H=3"):
+                    assert np.abs(out[name]).max() > 1e-6, (case.label, name)
+        state = _outputs(cases.lm_cases(cell)[1])["final_state"]
+        assert state.shape == ((2, 1, 5) if cell == "lstm" else (1, 5))
+    greedy = [_outputs(c)["text"] for c in cases.sample_greedy_cases()]
+    assert all(len(set(t.tolist())) > 1 for t in greedy[:3])  # not one repeated character
+    seeded = [_outputs(c)["text"] for c in cases.sample_seeded_cases()]
+    assert [len(t) for t in seeded] == [25, 30, 30, 0, 40]
+
+
+def _with_wrong(function: str, source: str):
+    namespace = dict(reference_namespace("char_lm"))
+    exec(source, namespace)
+    return namespace
+
+
+# Realistic mistakes, several per function: every hidden test must catch at least one.
+WRONG: dict[str, list[str]] = {
+    "word_embedding_forward": [
+        "def word_embedding_forward(x, W):\n    return W[x] * 1.01, (x, W.shape)\n"],
+    "word_embedding_backward": [
+        "def word_embedding_backward(dout, cache):\n    x, shape = cache\n"
+        "    dW = np.zeros(shape)\n    dW[x] += dout\n    return dW\n"],
+    "temporal_affine_forward": [
+        "def temporal_affine_forward(x, w, b):\n    return x @ w, (x, w)\n"],
+    "temporal_affine_backward": [
+        "def temporal_affine_backward(dout, cache):\n    x, w = cache\n"
+        "    return dout @ w.T, np.einsum('ntd,ntm->dm', x, dout) / 2, dout.sum((0, 1)) / 2\n",
+        "def temporal_affine_backward(dout, cache):\n    x, w = cache\n"
+        "    return (dout @ w.T) * 2, np.einsum('ntd,ntm->dm', x, dout), dout.sum((0, 1))\n"],
+    "temporal_softmax_loss": [
+        "def temporal_softmax_loss(x, y, mask):\n    N, T, V = x.shape\n"
+        "    p = np.exp(x) / np.exp(x).sum(-1, keepdims=True)\n"
+        "    n, t = np.meshgrid(np.arange(N), np.arange(T), indexing='ij')\n"
+        "    loss = -np.sum(np.log(p[n, t, y])) / N\n"
+        "    dx = p.copy(); dx[n, t, y] -= 1\n    return loss, dx / N\n"],
+    "char_lm_loss": [
+        "_right = char_lm_loss\n"
+        "def char_lm_loss(params, x, y, state, cell):\n"
+        "    loss, grads, final = _right(params, x, y, state, cell)\n"
+        "    return loss / x.shape[1], {k: g / x.shape[1] for k, g in grads.items()}, final\n",
+        "_right = char_lm_loss\n"
+        "def char_lm_loss(params, x, y, state, cell):\n"
+        "    loss, grads, final = _right(params, x, y, state, cell)\n"
+        "    return loss, grads, state  # the state is not carried\n"],
+    "sample": [
+        "_right_sample = sample\n"
+        "def sample(params, cell, start, n, temperature, rng, chars):\n"
+        "    rng.random()  # one draw too many\n"
+        "    return _right_sample(params, cell, start, n, temperature, rng, chars)\n",
+        "_right_sample = sample\n"
+        "def sample(params, cell, start, n, temperature, rng, chars):\n"
+        "    # only the last start character is fed: the state is not carried over start\n"
+        "    return _right_sample(params, cell, start[-1:], n, temperature, rng, chars)\n"],
+}
+
+
+def test_every_hidden_test_passes_the_solution_and_fails_a_wrong_function():
+    reference = namespace_runner("char_lm", reference_namespace("char_lm"))
+    wrong_runners = {f: [namespace_runner("char_lm", _with_wrong(f, src)) for src in sources]
+                     for f, sources in WRONG.items()}
+    never_failed = []
+    for test in hidden_tests("char_lm"):
+        assert evaluate("char_lm", test, reference).passed, test.name
+        if "inputs_unchanged" in test.name:
+            continue
+        if all(evaluate("char_lm", test, run).passed for run in wrong_runners[test.function]):
+            never_failed.append(test.name)
+    assert not never_failed, never_failed
+
+
+def test_a_function_that_modifies_its_input_loses_only_the_unchanged_points():
+    source = ("_right_loss = temporal_softmax_loss\n"
+              "def temporal_softmax_loss(x, y, mask):\n"
+              "    out = _right_loss(x, y, mask)\n    x[...] = 0\n    return out\n")
+    runner = namespace_runner("char_lm", _with_wrong("temporal_softmax_loss", source))
+    for test in hidden_tests("char_lm"):
+        if test.function == "temporal_softmax_loss":
+            result = evaluate("char_lm", test, runner)
+            assert result.passed == ("inputs_unchanged" not in test.name), test.name
+
+
+# ----------------------------------------------------------------------------- nbgrader
+def test_nbgrader_release_solution_blank_and_one_wrong_function(tmp_path):
+    course = Course(tmp_path)
+    released_path = course.generate("char_lm")
+    release_files("char_lm", released_path.parent)
+    assert (released_path.parent / "lstm_layers.py").exists()
+    release = json.loads(released_path.read_text())
+    assert "### BEGIN SOLUTION" not in released_path.read_text()
+
+    tests = hidden_tests("char_lm")
+    total = sum(t.points for t in tests)
+    course.submit("char_lm", "solution", solution_submission(release, "char_lm"))
+    course.submit("char_lm", "blank", release)
+    wrong = with_answers(solution_submission(release, "char_lm"),
+                         {"word_embedding_backward": WRONG["word_embedding_backward"][0]})
+    course.submit("char_lm", "wrong_embedding", wrong)
+    scores = course.autograde("char_lm")
+
+    auto = {s: {k: v for k, v in g.items() if k.startswith("test_")} for s, g in scores.items()}
+    assert sum(auto["solution"].values()) == pytest.approx(total)
+    assert set(auto["blank"]) == {t.name for t in tests} and sum(auto["blank"].values()) == 0
+    lost = {name for name, got in auto["wrong_embedding"].items()
+            if got < next(t.points for t in tests if t.name == name)}
+    assert lost and all(name.startswith("test_word_embedding_backward_") for name in lost)
