@@ -308,7 +308,7 @@ def _stock_run(assignment: str, course: Course, release: Notebook,
             continue
         differ = sorted(n for n in want if got.get(n) != want[n])
         if differ:
-            problems.append(f"{result.mutant.key} scores differ on {', '.join(differ)}")
+            problems.append(f"{result.mutant.key} scores differ on {_names(differ)}")
         path = course.root / "autograded" / student / assignment / f"{assignment}.ipynb"
         shown = _failing_outputs(json.loads(path.read_text(encoding="utf-8")))
         own = [r.name for r in result.failing if r.function == result.mutant.function]
@@ -346,9 +346,11 @@ def _kit_run(assignment: str, root: Path, release: Notebook,
     checks: list[Check] = []
     add = checks.append
     solution, blank = rows.get("solution"), rows.get("blank")
+    lost = [t for t in getattr(solution, "tests", ()) if t.score < t.max_score]
+    why = f" ({len(lost)} tests lost, e.g. {lost[0].message})" if lost else ""
     add(Check("ok" if solution and solution.score == max_score else "FAIL",
               f"kit grader: solution scores {_points(solution and solution.score)}"
-              f"/{max_score:g}"))
+              f"/{max_score:g}" + (f", status {solution.status}" if solution else "") + why))
     add(Check("ok" if blank and blank.score == 0 else "FAIL",
               f"kit grader: blank release scores {_points(blank and blank.score)}"
               f"/{max_score:g}"))
@@ -360,7 +362,7 @@ def _kit_run(assignment: str, root: Path, release: Notebook,
         differ = sorted(name for name in want if got.get(name) != want[name])
         if row is None or differ:
             problems.append(f"{result.mutant.key} scores differ on "
-                            f"{', '.join(differ) if row else 'everything'}")
+                            f"{_names(differ) if row else 'everything'}")
             continue
         shown = {t.name: t.message for t in row.tests}
         own = [r.name for r in result.failing if r.function == result.mutant.function]
@@ -384,6 +386,11 @@ def _kit_feedback(out: Path, student: str) -> str | None:
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
     return "\n".join(str(test.get("output", "")) for test in data.get("tests", []))
+
+
+def _names(names: list[str], shown: int = 3) -> str:
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
 
 
 def _points(value: float | None) -> str:
