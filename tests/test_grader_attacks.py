@@ -19,7 +19,7 @@ import pytest
 from autograder.course import solution_submission
 from autograder.grader import grade
 from autograder.grader.batch import release_notebook
-from autograder.grading import tests_for
+from autograder import grading
 
 sys.path.insert(0, str(Path(__file__).parent / "attacks"))
 import corpus  # noqa: E402
@@ -83,7 +83,7 @@ def test_good_submissions_get_full_marks(graded):
 
 def test_every_attack_scores_what_its_honest_part_deserves(graded):
     attacks, records, *_ = graded
-    tests = tests_for("rnn")
+    tests = grading.tests_for("rnn")
     wrong = []
     for attack in attacks:
         record = records[attack.student]

@@ -13,10 +13,13 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from .job import Job, Record, grade_submission_safely
+from .sandbox import zygote
 
 
 def local(jobs: list[Job], workers: int | None = None) -> Iterator[Record]:
     workers = max(1, workers or os.cpu_count() or 1)
+    if jobs:
+        zygote()  # from this thread: the worker dies with the thread that started it
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grade") as pool:
         futures = [pool.submit(grade_submission_safely, job) for job in jobs]
         for future in as_completed(futures):
