@@ -35,15 +35,32 @@ def _cached_outputs(assignment: str, mutant: Mutant, test_name: str,
     return _outputs(assignment, mutant, _cases(assignment, test_name)[index])
 
 
-def mutant_outputs(assignment: str, mutant: Mutant, test: Test,
-                   case: Case) -> Mapping[str, np.ndarray] | None:
-    """The mutant's outputs on one of `test`'s cases, cached per (mutant, test, case)."""
+def _index(assignment: str, test: Test, case: Case) -> int | None:
     from .grading import _cases
 
     for index, known in enumerate(_cases(assignment, test.name)):
         if known is case:
-            return _cached_outputs(assignment, mutant, test.name, index)
-    return _outputs(assignment, mutant, case)
+            return index
+    return None
+
+
+def mutant_outputs(assignment: str, mutant: Mutant, test: Test,
+                   case: Case) -> Mapping[str, np.ndarray] | None:
+    """The mutant's outputs on one of `test`'s cases, cached per (mutant, test, case)."""
+    index = _index(assignment, test, case)
+    if index is None:
+        return _outputs(assignment, mutant, case)
+    return _cached_outputs(assignment, mutant, test.name, index)
+
+
+def _reference_outputs(assignment: str, test: Test, case: Case) -> Mapping[str, np.ndarray]:
+    from .grading import _expected
+    from .reference import reference_functions
+
+    index = _index(assignment, test, case)
+    if index is None:
+        return run_case(case, reference_functions(assignment))
+    return _expected(assignment, test.name, index)
 
 
 def _subject(test: Test) -> str:
@@ -57,11 +74,14 @@ def matching_mutants(assignment: str, test: Test, case: Case,
     """Catalog mutants of `test.function` whose compared outputs on `case` equal `got`."""
     if got is None:
         return []
+    reference = _reference_outputs(assignment, test, case)
     found = []
     for mutant in for_function(assignment, test.function):
         theirs = mutant_outputs(assignment, mutant, test, case)
         if theirs is None or any(name not in theirs for name in test.outputs):
             continue
+        if all(_same(theirs[name], reference[name], case) for name in test.outputs):
+            continue  # right on this case: it cannot explain a wrong output
         if all(_same(got.get(name), theirs[name], case) for name in test.outputs):
             found.append(mutant)
     return found

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from autograder import grading
+from autograder import grading, verify
 from autograder.course import Course, with_answers
 from autograder.fingerprints import diagnose, matching_mutants, mutant_outputs
 from autograder.grading import cases_with_expected, find_test
@@ -24,6 +24,7 @@ from autograder.reference import solution_sources
 from autograder.release import available_assignments
 from autograder.verify import grade_in_process, mutant_submission, solution_answers
 
+verify._layers_importable()  # char_lm imports the earlier solutions as modules
 ASSIGNMENTS = [a for a in available_assignments() if catalog(a)]
 FIRST_PER_FUNCTION = [(a, for_function(a, f)[0]) for a in ASSIGNMENTS
                       for f in solution_sources(a) if for_function(a, f)]
@@ -106,9 +107,10 @@ def test_hint_appears_in_the_stock_autograded_notebook(tmp_path):
     release = json.loads(course.generate("rnn").read_text(encoding="utf-8"))
     course.submit("rnn", "ben", mutant_submission(release, "rnn", mutant))
     course.submit("rnn", "ada", with_answers(release, solution_answers("rnn")))
+    tests = {t.name: t.points for t in grading.tests_for("rnn")}
     scores = course.autograde("rnn")
-    assert sum(scores["ada"].values()) == sum(t.points for t in grading.tests_for("rnn"))
-    lost = {name for name, score in scores["ben"].items() if score == 0}
+    assert sum(scores["ada"].get(name, 0) for name in tests) == sum(tests.values())
+    lost = {name for name in tests if scores["ben"].get(name) == 0}
     assert lost and all(name.startswith("test_rnn_backward_") for name in lost)
     graded = json.loads((tmp_path / "autograded" / "ben" / "rnn" / "rnn.ipynb").read_text())
     errors = {}
@@ -117,6 +119,6 @@ def test_hint_appears_in_the_stock_autograded_notebook(tmp_path):
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 errors[grade_id] = output["evalue"]
-    assert set(errors) == lost
+    assert {name for name in errors if name in tests} == lost  # visible tests may fail too
     for name in lost:
         assert f"matches what you get when {mutant.hint}" in errors[name], errors[name]
