@@ -59,7 +59,7 @@ MIN_MUTANTS = 4  # per graded function
 
 @dataclass
 class Check:
-    status: str  # "ok", "FAIL" or "skip"
+    status: str  # "ok", "FAIL", "skip" or "note"
     text: str
 
 
@@ -527,6 +527,9 @@ def verify_assignment(assignment: str, *, stock: bool = True, kit: bool = True,
         report.add("ok" if caught == hinted == len(mutants) else "FAIL",
                    f"in-process: {caught}/{len(mutants)} mutants caught, "
                    f"{hinted}/{len(mutants)} with their own hint")
+        for first, second in indistinguishable(report.mutants):
+            report.add("note", f"{first} and {second} fail the same tests with the same "
+                               "messages: their hints are always shown together")
 
     def finish() -> Report:
         if not stock:
@@ -543,6 +546,20 @@ def verify_assignment(assignment: str, *, stock: bool = True, kit: bool = True,
         return report
 
     return finish
+
+
+def indistinguishable(results: list[MutantResult]) -> list[tuple[str, str]]:
+    """Pairs of mutants no test tells apart (same scores and messages everywhere)."""
+    seen: dict[tuple, str] = {}
+    pairs = []
+    for result in results:
+        signature = (result.mutant.function,
+                     tuple((r.name, r.score, r.message) for r in result.results))
+        if signature in seen:
+            pairs.append((seen[signature], result.mutant.key))
+        else:
+            seen[signature] = result.mutant.key
+    return pairs
 
 
 # ---------------------------------------------------------------- report

@@ -38,8 +38,8 @@ def _with_extra(monkeypatch, *extra: Mutant) -> None:
     monkeypatch.setattr(verify, "catalog", patched)
 
 
-def test_in_process_verify_of_rnn_reports_a_table(capsys):
-    verify.main(_args("rnn"))
+def test_in_process_verify_of_rnn_passes_and_reports_a_table(capsys):
+    assert verify.main(_args("rnn")) == 0
     out = capsys.readouterr().out
     assert "function" in out and "mutants caught" in out and "hint matched" in out
     assert "rnn_backward" in out and "mutation score" in out
@@ -109,6 +109,17 @@ def test_leak_check_passes_a_clean_release_and_finds_a_pasted_solution_line():
     assert verify.release_leaks(source, leaky)[1] == [secret]
     checked, leaks = verify.release_leaks(source, source)
     assert len(leaks) > checked // 2  # the unstripped source leaks nearly everything
+
+
+def test_identical_mutants_are_reported_together(monkeypatch, capsys):
+    twin = next(m for m in catalog("rnn") if m.key == "rnn_step_backward/db_mean")
+    same = Mutant("rnn_step_backward", "db_mean_again", twin.hint + " (again)",
+                  [("db = da.sum(axis=0)", "db = np.mean(da, axis=0)")])
+    _with_extra(monkeypatch, same)
+    assert verify.main(_args("rnn")) == 0  # both get their hint, joined with "or when"
+    out = capsys.readouterr().out
+    assert ("rnn_step_backward/db_mean and rnn_step_backward/db_mean_again fail the same "
+            "tests") in out
 
 
 @pytest.mark.parametrize("count", [1, 2, 5])
