@@ -347,7 +347,9 @@ def _kit_run(assignment: str, root: Path, release: Notebook,
     add = checks.append
     solution, blank = rows.get("solution"), rows.get("blank")
     lost = [t for t in getattr(solution, "tests", ()) if t.score < t.max_score]
-    why = f" ({len(lost)} tests lost, e.g. {lost[0].message})" if lost else ""
+    notes = getattr(solution, "notes", None) or [""]
+    why = (f" ({len(lost)} tests lost, e.g. {lost[0].message}; {notes[0]})".replace("; )", ")")
+           if lost else "")
     add(Check("ok" if solution and solution.score == max_score else "FAIL",
               f"kit grader: solution scores {_points(solution and solution.score)}"
               f"/{max_score:g}" + (f", status {solution.status}" if solution else "") + why))
