@@ -4,6 +4,8 @@ parameter initialisation, the initial state and a readable display of samples.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from .init import orthogonal, xavier
@@ -46,8 +48,11 @@ def zero_state(cell: str, batch_size: int, hidden_dim: int):
     return (h0, np.zeros_like(h0)) if cell == "lstm" else h0
 
 
-def show_sample(title: str, text: str, width: int = 72) -> None:
-    """Print a generated sample under a title, newlines kept, long lines cut at `width`."""
+def show_sample(title: str, text: str, width: int = 72, long_run: int = 24) -> None:
+    """Print a generated sample under a title, newlines kept.
+
+    A run of at least `long_run` spaces is shown as `[n spaces]`, so a model stuck on
+    indentation is visible at a glance instead of as an empty-looking line.
+    """
     print(f"--- {title} " + "-" * max(0, width - len(title) - 5))
-    for line in text.split("\n"):
-        print(line if len(line) <= width else line[: width - 1] + "…")
+    print(re.sub(f" {{{long_run},}}", lambda m: f"[{len(m.group())} spaces]", text))
