@@ -288,12 +288,13 @@ def _stock_run(assignment: str, course: Course, release: Notebook,
     checks: list[Check] = []
     add = checks.append
 
+    graded = [t.name for t in tests_for(assignment)]  # not the written answers' cells
     solution = scores.get("solution")
-    total = sum(solution.values()) if solution else None
+    total = sum(solution.get(name, 0.0) for name in graded) if solution else None
     add(Check("ok" if total == max_score else "FAIL",
               f"stock nbgrader: solution scores {_points(total)}/{max_score:g}"))
     blank = scores.get("blank")
-    total = sum(blank.values()) if blank is not None else None
+    total = sum(blank.get(name, 0.0) for name in graded) if blank is not None else None
     add(Check("ok" if total == 0 else "FAIL",
               f"stock nbgrader: blank release scores {_points(total)}/{max_score:g}"
               + ("" if blank is not None else " (no row: the run did not complete)")))
