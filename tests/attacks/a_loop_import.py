@@ -8,3 +8,4 @@ import spin_module
 '''}
 ZERO = ("rnn_backward",)
 STATUS = "timeout"
+STOCK_SKIP = "observed: every hidden-test cell then waits for the cell timeout (loop_call ran over 10 minutes for one submission with a 20 s timeout)"

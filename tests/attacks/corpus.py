@@ -12,6 +12,7 @@ Each attack is a small module here with:
   WRONG_VALUES  functions whose value tests score 0 but whose inputs_unchanged test passes.
   STATUS     expected status prefix (default "graded").
   STOCK_SAFE False when running it under stock nbgrader (no limits) could harm the machine.
+  STOCK_SKIP why measure_stock.py leaves it out of the stock batch (e.g. far too slow there).
 """
 
 from __future__ import annotations

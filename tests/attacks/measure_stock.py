@@ -55,7 +55,8 @@ def main() -> None:
                                           timeout=10, memory_mb=256, progress=False)}
     safe, single = {}, {}
     for attack in attacks:
-        if attack.get("STOCK_SAFE", True) is False or attack.get("layout"):
+        if (attack.get("STOCK_SAFE", True) is False or attack.get("layout")
+                or attack.get("STOCK_SKIP")):
             continue
         path = work / "subs" / attack.student / "rnn.ipynb"
         student = "".join(ch if ch.isalnum() else "_" for ch in attack.student)
@@ -71,6 +72,8 @@ def main() -> None:
         mine = f"{verdict(record.score, expected, total)}, status `{record.status}`"
         if attack.get("layout"):
             theirs = "n/a (folder layout; nbgrader needs `<student>/<assignment>/<nb>.ipynb`)"
+        elif attack.get("STOCK_SKIP"):
+            theirs = "not run in the batch: " + attack.get("STOCK_SKIP")
         elif attack.get("STOCK_SAFE", True) is False:
             theirs = "not run: no limits in stock nbgrader (would run unbounded on the host)"
         elif attack.name == "schema_version_bomb":
