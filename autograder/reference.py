@@ -8,7 +8,9 @@ shipped with later assignments all derive from this namespace.
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .notebooks import (
@@ -22,21 +24,48 @@ from .notebooks import (
 )
 
 
+@functools.lru_cache(maxsize=16)
+def _parsed(path: Path, modified_ns: int) -> tuple[dict[str, str], str]:
+    """Solution sources and setup source of a notebook file, as of one modification time."""
+    notebook = read_notebook(path)
+    solutions = {gid: strip_solution_markers(cell_source(cell))
+                 for gid, cell in answer_cells(notebook).items()}
+    setup = "\n\n".join(strip_magics(cell_source(cell)) for cell in setup_cells(notebook))
+    return solutions, setup
+
+
+def _source(assignment: str) -> tuple[dict[str, str], str]:
+    path = source_notebook(assignment)
+    try:
+        modified_ns = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        modified_ns = -1  # read_notebook then reports the missing file in one line
+    return _parsed(path, modified_ns)
+
+
 def solution_sources(assignment: str) -> dict[str, str]:
     """Solution code of every answer cell, keyed by function name (= grade_id)."""
-    notebook = read_notebook(source_notebook(assignment))
-    return {gid: strip_solution_markers(cell_source(cell))
-            for gid, cell in answer_cells(notebook).items()}
+    return dict(_source(assignment)[0])
 
 
 def setup_source(assignment: str) -> str:
-    notebook = read_notebook(source_notebook(assignment))
-    return "\n\n".join(strip_magics(cell_source(cell)) for cell in setup_cells(notebook))
+    return _source(assignment)[1]
+
+
+def _make_shipped_layers_importable(assignment: str) -> None:
+    """Later assignments import earlier solutions as `<a>_layers` modules (see export.py)."""
+    from .export import BUILD_DIR, SHIPPED_LAYERS, write_layers
+
+    for earlier in SHIPPED_LAYERS.get(assignment, ()):
+        write_layers(earlier)
+    if SHIPPED_LAYERS.get(assignment) and str(BUILD_DIR) not in sys.path:
+        sys.path.insert(0, str(BUILD_DIR))
 
 
 @functools.cache
 def reference_namespace(assignment: str) -> dict[str, Any]:
     """Globals after running the setup cells and the solution of every answer cell."""
+    _make_shipped_layers_importable(assignment)
     namespace: dict[str, Any] = {"__name__": f"reference_{assignment}"}
     exec(compile(setup_source(assignment), f"<{assignment} setup>", "exec"), namespace)
     for name, source in solution_sources(assignment).items():
