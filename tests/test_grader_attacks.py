@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from autograder import grading
 from autograder.course import solution_submission
 from autograder.grader import grade
 from autograder.grader.batch import release_notebook
-from autograder import grading
 
 sys.path.insert(0, str(Path(__file__).parent / "attacks"))
 import corpus  # noqa: E402
