@@ -84,6 +84,7 @@ class Zygote:
 
     def __init__(self) -> None:
         self.base = Path(tempfile.mkdtemp(prefix="kit-grader-"))
+        os.chmod(self.base, 0o711)  # the sandbox's unprivileged uid must reach lib/
         self.libdir = self.base / "lib"
         self.libdir.mkdir()
         (self.base / "root").mkdir()

@@ -201,6 +201,11 @@ def _build_root(config: dict) -> list[str]:
     root = config["root"]
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
+    # The scratch /tmp first: the read-only library folder may live below /tmp and must
+    # not be hidden by it.
+    os.makedirs(root + "/tmp", exist_ok=True)
+    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+           f"size={config['disk_mb']}m,mode=1777")
     for path in config["readonly"]:
         target = root + path
         if os.path.islink(path):
@@ -218,9 +223,6 @@ def _build_root(config: dict) -> list[str]:
         target = f"{root}/dev/{device}"
         open(target, "w").close()
         _mount(f"/dev/{device}", target, None, MS_BIND)
-    os.makedirs(root + "/tmp", exist_ok=True)
-    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
-           f"size={config['disk_mb']}m,mode=1777")
     features = ["read-only root", f"{config['disk_mb']} MB tmpfs working directory"]
     os.makedirs(root + "/proc", exist_ok=True)
     try:

@@ -11,7 +11,7 @@ M = Mutant
 ADD_AT = "np.add.at(dW, x, dout)"
 LOSS = "loss = -np.sum(picked * mask_flat) / N"
 DX_MASK = "dx_flat *= mask_flat[:, None] / N"
-SOFTMAX_P = "p = softmax(scores / temperature)\n"  # the code line, not the docstring's
+SOFTMAX_P = "probs = softmax(scores / temperature)"  # the code line, not the docstring's
 
 MUTANTS: list[Mutant] = [
     # word_embedding_forward
@@ -128,10 +128,10 @@ MUTANTS: list[Mutant] = [
     M("sample", "temperature_after_softmax",
       "the temperature is applied after the softmax (softmax(scores) / temperature, "
       "renormalised), which cancels it: divide the scores before the softmax",
-      [(SOFTMAX_P, "p = softmax(scores) / temperature\n            p = p / p.sum()\n")]),
+      [(SOFTMAX_P, "probs = softmax(scores) / temperature; probs = probs / probs.sum()")]),
     M("sample", "temperature_multiplied",
       "the scores are multiplied by the temperature instead of divided by it",
-      [(SOFTMAX_P, "p = softmax(scores * temperature)\n")]),
+      [(SOFTMAX_P, "probs = softmax(scores * temperature)")]),
     M("sample", "start_last_not_fed",
       "the last character of `start` is not fed to the model before generating",
       [("for ch in start:", "for ch in start[:-1]:")]),
