@@ -1,8 +1,9 @@
 """`python -m autograder demo`: an instructor's whole run on a synthesized class.
 
 Release every assignment, write a small class of submissions (a correct one, one with a
-typical mistake, an empty one, a broken file), grade them, print the grade table and
-write `demo/grades.csv` plus per-student feedback.
+typical mistake from the catalog, an empty one, a broken file, one that patches numpy to
+cheat), grade them in the sandbox, print the grade table and write `demo/grades.csv`
+plus per-student feedback. Scores also land in the course gradebook for formgrader.
 """
 
 from __future__ import annotations
@@ -47,11 +48,15 @@ def synthesize_class(assignment: str, release_notebook: Path) -> dict[str, Noteb
     else:  # no catalog yet: the last function is left unfinished
         last = list(solution_sources(assignment))[-1]
         partly_wrong = with_answers(correct, {last: released_answer(released, last)})
+    first = list(solution_sources(assignment))[0]
+    cheat = (released_answer(released, first).replace("raise NotImplementedError()", "pass")
+             + "\nimport numpy as np\nnp.allclose = lambda *args, **kwargs: True  # cheat\n")
     return {
         "ada_correct": correct,
         "ben_one_mistake": partly_wrong,
         "cleo_empty": released,
         "dan_broken_file": json.dumps(correct)[: len(json.dumps(correct)) // 2],
+        "eve_patches_numpy": with_answers(released, {first: cheat}),
     }
 
 
@@ -102,7 +107,8 @@ def grade_with_kit(assignment: str, submissions: Path, out: Path) -> dict[str, d
         from .grader import grade
     except ImportError:
         return None
-    results = grade(assignment, submissions, out, force=True)
+    # Scores also go into the course gradebook: written answers are graded in formgrader.
+    results = grade(assignment, submissions, out, force=True, gradebook=str(REPO_ROOT))
     return {r.student_id: {"score": r.score, "max_score": r.max_score, "status": r.status}
             for r in results}
 

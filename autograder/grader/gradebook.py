@@ -10,6 +10,7 @@ which is where formgrader reads it from. Students are stored under their sanitiz
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from .job import Record
@@ -31,7 +32,9 @@ def write_gradebook(target: str, assignment: str, records: list[Record],
     from nbgrader.api import Gradebook, MissingEntry
 
     db_url, root = _locate(target)
-    with Gradebook(db_url) as gradebook:
+    # nbgrader's own add_submission triggers a harmless SQLAlchemy autoflush warning.
+    with warnings.catch_warnings(), Gradebook(db_url) as gradebook:
+        warnings.simplefilter("ignore")
         try:
             notebook_names = [nb.name for nb in gradebook.find_assignment(assignment).notebooks]
         except MissingEntry:
