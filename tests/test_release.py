@@ -12,16 +12,9 @@ import pytest
 from nbclient import NotebookClient
 
 from autograder.course import Course, release_files, solution_submission
-from autograder.notebooks import (
-    HIDDEN_BEGIN,
-    REPO_ROOT,
-    answer_cells,
-    cell_source,
-    read_notebook,
-    solution_regions,
-    source_notebook,
-)
+from autograder.notebooks import HIDDEN_BEGIN, REPO_ROOT, read_notebook, source_notebook
 from autograder.release import available_assignments
+from autograder.verify import release_leaks
 
 STUDENT_PYTHON = REPO_ROOT / ".venv-student" / "bin" / "python"
 
@@ -49,14 +42,6 @@ def _student_kernel(tmp_path: Path) -> dict[str, str]:
     return {"JUPYTER_PATH": str(tmp_path / "jupyter")}
 
 
-def _solution_lines(assignment: str) -> set[str]:
-    lines = set()
-    for cell in answer_cells(read_notebook(source_notebook(assignment))).values():
-        for region in solution_regions(cell_source(cell)):
-            lines |= {line.strip() for line in region.splitlines() if len(line.strip()) > 12}
-    return lines
-
-
 @pytest.mark.parametrize("assignment", available_assignments())
 def test_release_has_no_solution_no_hidden_tests_no_autograder(released, assignment):
     folder = released[assignment]
@@ -64,10 +49,8 @@ def test_release_has_no_solution_no_hidden_tests_no_autograder(released, assignm
     text = (folder / f"{assignment}.ipynb").read_text(encoding="utf-8")
     assert HIDDEN_BEGIN not in text
     assert "from autograder" not in text and "import autograder" not in text
-    notebook = json.loads(text)
-    released_code = "\n".join(cell_source(c) for c in notebook["cells"])
-    leaked = [line for line in _solution_lines(assignment) if line in released_code]
-    assert not leaked, f"solution lines in the release: {leaked[:3]}"
+    checked, leaked = release_leaks(read_notebook(source_notebook(assignment)), json.loads(text))
+    assert checked > 20 and not leaked, f"solution or hidden-test lines released: {leaked[:3]}"
 
 
 @pytest.mark.parametrize("assignment", available_assignments())
