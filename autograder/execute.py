@@ -6,12 +6,26 @@ nothing but numpy and `spec`, so it can run inside the student's kernel or in a 
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
 from .spec import Call, Case, Ref, Rng, unchanged_key
+
+
+def rebind(function: Any, namespace: dict[str, Any]) -> Any:
+    """The same function, looking up global names in `namespace` instead of its own.
+
+    Used to run a student's function with some helpers swapped for the reference.
+    """
+    if not isinstance(function, types.FunctionType):
+        return function
+    clone = types.FunctionType(function.__code__, namespace, function.__name__,
+                               function.__defaults__, function.__closure__)
+    clone.__kwdefaults__ = function.__kwdefaults__
+    return clone
 
 
 class StudentError(Exception):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .compare import first_mismatch
-from .execute import StudentError, run_case
+from .execute import StudentError, rebind, run_case
 from .fingerprints import diagnose
 from .reference import reference_functions
 from .spec import Case, Test
@@ -105,15 +104,6 @@ def evaluate(assignment: str, test: Test, run: Runner) -> TestResult:
                       f"{test.description}: passed")
 
 
-def _rebind(function: Any, namespace: dict[str, Any]) -> Any:
-    """The same function, looking up global names in `namespace` instead of its own."""
-    if not isinstance(function, types.FunctionType):
-        return function
-    clone = types.FunctionType(function.__code__, namespace, function.__name__,
-                               function.__defaults__, function.__closure__)
-    clone.__kwdefaults__ = function.__kwdefaults__
-    return clone
-
 
 def namespace_runner(assignment: str, namespace: Mapping[str, Any]) -> Runner:
     """A runner calling the functions defined in a live namespace (a notebook's globals)."""
@@ -123,7 +113,7 @@ def namespace_runner(assignment: str, namespace: Mapping[str, Any]) -> Runner:
             return run_case(case, namespace)
         reference = reference_functions(assignment)
         isolated = dict(namespace) | {name: reference[name] for name in replaced}
-        functions = {name: _rebind(value, isolated) for name, value in isolated.items()}
+        functions = {name: rebind(value, isolated) for name, value in isolated.items()}
         return run_case(case, functions | {name: reference[name] for name in replaced})
 
     return run

@@ -99,15 +99,6 @@ def _restore(snapshot: list[tuple[types.ModuleType, dict]]) -> None:
         vars(module).update(saved)
 
 
-def _rebind(function: Any, namespace: dict[str, Any]) -> Any:
-    """The same function, looking up global names in `namespace` instead of its own."""
-    if not isinstance(function, types.FunctionType):
-        return function
-    clone = types.FunctionType(function.__code__, namespace, function.__name__,
-                               function.__defaults__, function.__closure__)
-    clone.__kwdefaults__ = function.__kwdefaults__
-    return clone
-
 
 def _encode(outputs: dict) -> tuple[list, bytes]:
     import numpy as np
@@ -142,7 +133,7 @@ def serve(sock: socket.socket, output: _Capped) -> None:
     import numpy as np
 
     from autograder import execute, spec
-    from autograder.execute import StudentError, run_case
+    from autograder.execute import StudentError, rebind, run_case
 
     snapshot = _snapshot([builtins, np, np.linalg, np.random, execute, spec, sys])
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
@@ -162,7 +153,7 @@ def serve(sock: socket.socket, output: _Capped) -> None:
             for name, source in header["helpers"].items():
                 exec(compile(source, f"<reference {name}>", "exec"), reference)
             isolated = dict(namespace) | {n: reference[n] for n in header["helpers"]}
-            functions = {n: _rebind(v, isolated) for n, v in isolated.items()}
+            functions = {n: rebind(v, isolated) for n, v in isolated.items()}
             functions |= {n: reference[n] for n in header["helpers"]}
             send(sock, {"op": "ready"})
         elif op == "run":

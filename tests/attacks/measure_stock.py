@@ -40,7 +40,7 @@ def stock_batch(course: Course, students: dict[str, bytes]) -> dict[str, float]:
     for student, data in students.items():
         course.submit("rnn", student, data.decode("utf-8", "replace"))
     course.nbgrader("autograde", "rnn", "--force", "--CourseDirectory.source_directory=source",
-                    "--ExecutePreprocessor.timeout=20", check=False)
+                    "--Execute.timeout=20", check=False)
     return {s: sum(g.values()) for s, g in course.scores("rnn").items()}
 
 
