@@ -34,8 +34,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command not in modules:
         parser.error(f"command {args.command!r} is not available in this version")
+    from .course import NbgraderError
+    from .notebooks import NotebookError
+
     try:
         return int(modules[args.command].main(args) or 0)
+    except (NotebookError, NbgraderError, FileNotFoundError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

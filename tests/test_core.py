@@ -160,3 +160,12 @@ def test_solution_markers_are_stripped_but_the_solution_kept():
     source = ("def f(x):\n    ### BEGIN SOLUTION\n    y = x + 1\n"
               "    ### END SOLUTION\n    return y\n")
     assert strip_solution_markers(source) == "def f(x):\n    y = x + 1\n    return y\n"
+
+
+def test_command_line_errors_are_one_line(capsys):
+    from autograder.__main__ import main
+
+    assert main(["grade", "nope", ".", "--out", "/tmp/unused-kit-out"]) == 2
+    assert main(["release", "nope"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["error: unknown assignment 'nope' (known: rnn, lstm, char_lm)"] * 2
