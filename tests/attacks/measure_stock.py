@@ -4,8 +4,9 @@
 
 Attacks marked STOCK_SAFE = False (fork/memory bombs, disk fill, gigabytes of output,
 signals to the parent) are not run under stock nbgrader, which has no limits: the table
-says so. The schema_version bomb runs in its own stock batch, next to one good submission,
-because it stops the whole batch.
+says so. Attacks that poison the whole stock batch (the schema_version bomb stops it; writing
+into the gradebook rewrites everyone's scores) each run in a stock batch of their own,
+next to one good submission.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import corpus  # noqa: E402
 from autograder.course import Course  # noqa: E402
 from autograder.grader import grade  # noqa: E402
 from autograder.grading import tests_for  # noqa: E402
+
+BATCH_POISONERS = ("schema_version_bomb", "write_outputs")
 
 
 def verdict(score: float | None, expected: float, total: float) -> str:
@@ -53,18 +56,22 @@ def main() -> None:
     total = sum(t.points for t in tests)
     kit = {r.student_id: r for r in grade("rnn", work / "subs", work / "out", workers=2,
                                           timeout=10, memory_mb=256, progress=False)}
-    safe, single = {}, {}
+    safe, alone = {}, {}
     for attack in attacks:
         if (attack.get("STOCK_SAFE", True) is False or attack.get("layout")
                 or attack.get("STOCK_SKIP")):
             continue
         path = work / "subs" / attack.student / "rnn.ipynb"
         student = "".join(ch if ch.isalnum() else "_" for ch in attack.student)
-        (single if attack.name == "schema_version_bomb" else safe)[student] = path.read_bytes()
+        if attack.name in BATCH_POISONERS:
+            alone[student] = path.read_bytes()
+        else:
+            safe[student] = path.read_bytes()
         attack.stock_id = student
     stock = stock_batch(course, safe)
     good = (work / "subs" / "extra_notebook" / "rnn" / "rnn.ipynb").read_bytes()
-    stock_single = stock_batch(course, single | {"good": good})
+    stock_alone = {student: stock_batch(course, {student: data, "good": good})
+                   for student, data in alone.items()}
     rows = ["| attack | stock nbgrader 0.9.6 | the kit's grader |", "| --- | --- | --- |"]
     for attack in attacks:
         expected = sum(corpus.expected_scores(attack, tests).values())
@@ -76,10 +83,14 @@ def main() -> None:
             theirs = "not run in the batch: " + attack.get("STOCK_SKIP")
         elif attack.get("STOCK_SAFE", True) is False:
             theirs = "not run: no limits in stock nbgrader (would run unbounded on the host)"
-        elif attack.name == "schema_version_bomb":
-            theirs = verdict(stock_single.get(attack.stock_id), expected, total)
-            if "good" not in stock_single:
+        elif attack.name in BATCH_POISONERS:
+            batch = stock_alone[attack.stock_id]
+            theirs = verdict(batch.get(attack.stock_id), expected, total)
+            good_score = batch.get("good")
+            if good_score is None:
                 theirs += "; the good submission in the same batch got no score either"
+            elif abs(good_score - total) > 1e-9:
+                theirs += f"; the good submission in the same batch got {good_score:g}"
         else:
             theirs = verdict(stock.get(attack.stock_id), expected, total)
         rows.append(f"| {attack.name}: {attack.doc} | {theirs} | {mine} |")
