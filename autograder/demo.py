@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .course import Course, solution_submission, with_answers
 from .grading import tests_for
-from .notebooks import REPO_ROOT, NotebookError
+from .notebooks import REPO_ROOT, NotebookError, answer_cells, cell_source
 from .reference import solution_sources
 from .release import available_assignments, release
 
@@ -61,10 +61,8 @@ def synthesize_class(assignment: str, release_notebook: Path) -> dict[str, Noteb
 
 
 def released_answer(released: Notebook, function: str) -> str:
-    for cell in released["cells"]:
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == function:
-            return "".join(cell["source"])
-    raise KeyError(function)
+    """The stub students see in the answer cell of `function`."""
+    return cell_source(answer_cells(released)[function])
 
 
 def write_submissions(folder: Path, assignment: str, students: dict[str, Notebook | str]) -> None:

@@ -52,7 +52,7 @@ def setup_source(assignment: str) -> str:
     return _source(assignment)[1]
 
 
-def _make_shipped_layers_importable(assignment: str) -> None:
+def make_shipped_layers_importable(assignment: str) -> None:
     """Later assignments import earlier solutions as `<a>_layers` modules (see export.py)."""
     from .export import BUILD_DIR, SHIPPED_LAYERS, write_layers
 
@@ -65,7 +65,7 @@ def _make_shipped_layers_importable(assignment: str) -> None:
 @functools.cache
 def reference_namespace(assignment: str) -> dict[str, Any]:
     """Globals after running the setup cells and the solution of every answer cell."""
-    _make_shipped_layers_importable(assignment)
+    make_shipped_layers_importable(assignment)
     namespace: dict[str, Any] = {"__name__": f"reference_{assignment}"}
     exec(compile(setup_source(assignment), f"<{assignment} setup>", "exec"), namespace)
     for name, source in solution_sources(assignment).items():

@@ -9,11 +9,10 @@ assignments (see `export.SHIPPED_LAYERS`).
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from pathlib import Path
 
-from .course import NbgraderError, _env, release_files
+from .course import Course, NbgraderError, release_files
 from .notebooks import ASSIGNMENTS, REPO_ROOT, NotebookError, read_notebook, source_notebook
 
 
@@ -24,14 +23,7 @@ def available_assignments() -> list[str]:
 def release(assignment: str, root: Path = REPO_ROOT) -> Path:
     """Release `assignment` into `<root>/release/<assignment>`; returns that folder."""
     read_notebook(source_notebook(assignment))  # a clear one-line error before nbgrader runs
-    done = subprocess.run(
-        [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force",
-         f"--CourseDirectory.root={root}"],
-        cwd=REPO_ROOT, env=_env(), capture_output=True, text=True)
-    errors = [line for line in (done.stdout + done.stderr).splitlines() if "| ERROR]" in line]
-    if done.returncode != 0 or errors:
-        raise NbgraderError(f"nbgrader generate_assignment {assignment} failed: "
-                            f"{errors[-1] if errors else done.stderr.strip()[-300:]}")
+    Course(root).nbgrader("generate_assignment", assignment, "--force")
     folder = root / "release" / assignment
     release_files(assignment, folder)
     return folder

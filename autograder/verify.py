@@ -51,7 +51,7 @@ from .notebooks import (
     source_notebook,
     strip_magics,
 )
-from .reference import reference_functions, solution_sources
+from .reference import make_shipped_layers_importable, reference_functions, solution_sources
 
 Notebook = dict[str, Any]
 MIN_MUTANTS = 4  # per graded function
@@ -121,6 +121,7 @@ def submission_namespace(notebook: Notebook, assignment: str) -> dict[str, Any]:
     This is what the hidden-test cells see, minus the labs (which graded functions must not
     need). A cell that raises is skipped, as it would be in an nbgrader run.
     """
+    make_shipped_layers_importable(assignment)  # setup cells import the earlier layers
     answers = answer_cells(notebook)
     namespace: dict[str, Any] = {"__name__": f"submission_{assignment}"}
     for cell in notebook["cells"]:
@@ -594,16 +595,6 @@ def format_report(report: Report) -> str:
     return "\n".join(lines)
 
 
-def _layers_importable() -> None:
-    """Later assignments import earlier solutions as generated modules (export.py); make
-    them importable here too, as nbgrader_config.py does for the kernels."""
-    from .export import BUILD_DIR, ensure_layer_modules
-
-    ensure_layer_modules()
-    if str(BUILD_DIR) not in sys.path:
-        sys.path.insert(0, str(BUILD_DIR))
-
-
 def available() -> list[str]:
     return [a for a in ASSIGNMENTS if source_notebook(a).exists()]
 
@@ -611,7 +602,6 @@ def available() -> list[str]:
 def run(assignments: list[str], *, stock: bool = True, kit: bool = True, sample: int = 2,
         log: Callable[[str], None] = print) -> list[Report]:
     """Verify `assignments`; the external graders run beside the in-process work."""
-    _layers_importable()
 
     def start(assignment: str) -> Callable[[], Report]:
         try:
