@@ -28,6 +28,30 @@ def rebind(function: Any, namespace: dict[str, Any]) -> Any:
     return clone
 
 
+class _NoIPython:
+    """What `get_ipython()` gives code that runs outside a kernel: magics do nothing.
+
+    Cells are turned into Python by IPython's own input transformation (see
+    `notebooks.python_source`), which writes `%magic` lines as calls on `get_ipython()`.
+    """
+
+    def run_line_magic(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def run_cell_magic(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def system(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def getoutput(self, *args: Any, **kwargs: Any) -> list[str]:
+        return []
+
+
+def no_ipython() -> _NoIPython:
+    return _NoIPython()
+
+
 class StudentError(Exception):
     """A student function raised, or returned something that cannot be graded."""
 

@@ -1,4 +1,4 @@
-"""Score one test: run its cases through a runner, compare with the reference, phrase it.
+"""Score one test on the stock nbgrader path: run its cases in the kernel, then `decide`.
 
 A runner is any `run(case, replaced) -> outputs` callable: in the student's kernel for the
 stock nbgrader path (`namespace_runner`), or a sandboxed worker for the kit's grader.
@@ -10,33 +10,17 @@ from __future__ import annotations
 import functools
 import importlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .compare import first_mismatch
 from .execute import StudentError, rebind, run_case
 from .fingerprints import diagnose
 from .reference import reference_functions
 from .spec import Case, Test
+from .verdict import Attempt, TestResult, decide
 
 Runner = Callable[[Case, tuple[str, ...]], Mapping[str, np.ndarray]]
-
-
-@dataclass(frozen=True)
-class TestResult:
-    __test__ = False  # not a pytest class
-
-    name: str
-    function: str
-    score: float
-    max_score: float
-    message: str
-
-    @property
-    def passed(self) -> bool:
-        return self.score == self.max_score
 
 
 @functools.cache
@@ -74,35 +58,20 @@ def cases_with_expected(assignment: str, test: Test) -> list[tuple[Case, Mapping
     return [(case, _expected(assignment, test.name, i)) for i, case in enumerate(cases)]
 
 
-def _attempt(run: Runner, case: Case, replaced: tuple[str, ...]):
+def _attempt(run: Runner, case: Case, replaced: tuple[str, ...]) -> Attempt:
     try:
-        return run(case, replaced), None
+        return Attempt(run(case, replaced))
     except StudentError as err:
-        return None, str(err)
+        return Attempt(None, str(err))
 
 
 def evaluate(assignment: str, test: Test, run: Runner) -> TestResult:
-    """Full points when every case matches the reference, else 0 and a one-line reason."""
-    for case, want in cases_with_expected(assignment, test):
-        got, problem = _attempt(run, case, ())
-        if problem is None:
-            problem = first_mismatch(got, want, test.outputs, case)
-        if problem and test.fallback:
-            retry, retry_problem = _attempt(run, case, test.fallback)
-            if retry_problem is None:
-                retry_problem = first_mismatch(retry, want, test.outputs, case)
-            if retry_problem is None:
-                continue  # the fault lies in a helper, which is charged in its own tests
-            problem = retry_problem  # what is still wrong with correct helpers is this function's
-        if problem:
-            message = f"{test.description}: {problem} (on {case.label})"
-            hint = diagnose(assignment, test, case, got)
-            if hint:
-                message += f". Hint: {hint}"
-            return TestResult(test.name, test.function, 0.0, test.points, message)
-    return TestResult(test.name, test.function, test.points, test.points,
-                      f"{test.description}: passed")
-
+    """Run the test's cases through `run` (in the student's kernel) and decide its score."""
+    cases = cases_with_expected(assignment, test)
+    return decide(test, cases,
+                  first=lambda i: _attempt(run, cases[i][0], ()),
+                  retry=lambda i: _attempt(run, cases[i][0], test.fallback),
+                  hint=lambda case, got: diagnose(assignment, test, case, got))
 
 
 def namespace_runner(assignment: str, namespace: Mapping[str, Any]) -> Runner:

@@ -116,8 +116,28 @@ def solution_regions(source: str) -> list[str]:
     return [m.group(2) for m in _SOLUTION_REGION.finditer(source)]
 
 
-def strip_magics(source: str) -> str:
-    """Drop IPython-only lines (% magics, ! shell) so a cell can run as plain Python."""
-    return "\n".join(
-        "" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
-    )
+# Cell magics that run their body as ordinary code; any other cell magic runs nothing here.
+BODY_MAGICS = ("time", "timeit", "capture", "prun")
+
+
+def python_source(source: str) -> str:
+    """A cell as the Python that IPython would run: IPython's own input transformation.
+
+    `%magic` and `!shell` lines become calls on `get_ipython()` (which does nothing
+    outside a kernel, see `execute.no_ipython`); continuation lines, form feeds and other
+    line separators stay exactly as Python reads them. A cell IPython cannot transform is
+    returned unchanged, so compiling it fails just as it would in a kernel.
+    """
+    import warnings
+
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    first, _, body = source.lstrip("\n").partition("\n")
+    if first.startswith("%%") and first[2:].split(" ", 1)[0].strip() in BODY_MAGICS:
+        return python_source(body)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return TransformerManager().transform_cell(source)
+    except Exception:  # noqa: BLE001 - a cell that is not valid IPython stays as it is
+        return source

@@ -13,13 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .execute import no_ipython
 from .notebooks import (
     answer_cells,
     cell_source,
+    python_source,
     read_notebook,
     setup_cells,
     source_notebook,
-    strip_magics,
     strip_solution_markers,
 )
 
@@ -30,7 +31,7 @@ def _parsed(path: Path, modified_ns: int) -> tuple[dict[str, str], str]:
     notebook = read_notebook(path)
     solutions = {gid: strip_solution_markers(cell_source(cell))
                  for gid, cell in answer_cells(notebook).items()}
-    setup = "\n\n".join(strip_magics(cell_source(cell)) for cell in setup_cells(notebook))
+    setup = "\n\n".join(python_source(cell_source(cell)) for cell in setup_cells(notebook))
     return solutions, setup
 
 
@@ -66,7 +67,8 @@ def make_shipped_layers_importable(assignment: str) -> None:
 def reference_namespace(assignment: str) -> dict[str, Any]:
     """Globals after running the setup cells and the solution of every answer cell."""
     make_shipped_layers_importable(assignment)
-    namespace: dict[str, Any] = {"__name__": f"reference_{assignment}"}
+    namespace: dict[str, Any] = {"__name__": f"reference_{assignment}",
+                                 "get_ipython": no_ipython}
     exec(compile(setup_source(assignment), f"<{assignment} setup>", "exec"), namespace)
     for name, source in solution_sources(assignment).items():
         exec(compile(source, f"<{assignment} solution {name}>", "exec"), namespace)

@@ -52,9 +52,12 @@ class Case:
     atol: float = 1e-8
 
 
+UNCHANGED_PREFIX = "inputs_unchanged:"
+
+
 def unchanged_key(function: str) -> str:
     """Name of the output that is 1.0 when `function` did not modify its inputs in place."""
-    return f"inputs_unchanged:{function}"
+    return f"{UNCHANGED_PREFIX}{function}"
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,11 @@ class Test:
     outputs: tuple[str, ...]
     description: str
     fallback: tuple[str, ...] = ()
+
+    @property
+    def side_condition(self) -> bool:
+        """A test of how the function behaves (inputs left unchanged), not of its values."""
+        return any(name.startswith(UNCHANGED_PREFIX) for name in self.outputs)
 
     def __post_init__(self) -> None:
         if not self.name.startswith(f"test_{self.function}_"):

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from .course import Course, NbgraderError, with_answers
+from .execute import no_ipython
 from .grading import TestResult, evaluate, namespace_runner, tests_for
 from .mutants import Mutant, MutantError, catalog, mutant_source
 from .notebooks import (
@@ -46,10 +47,10 @@ from .notebooks import (
     answer_cells,
     cell_source,
     grade_meta,
+    python_source,
     read_notebook,
     solution_regions,
     source_notebook,
-    strip_magics,
 )
 from .reference import make_shipped_layers_importable, reference_functions, solution_sources
 
@@ -123,7 +124,8 @@ def submission_namespace(notebook: Notebook, assignment: str) -> dict[str, Any]:
     """
     make_shipped_layers_importable(assignment)  # setup cells import the earlier layers
     answers = answer_cells(notebook)
-    namespace: dict[str, Any] = {"__name__": f"submission_{assignment}"}
+    namespace: dict[str, Any] = {"__name__": f"submission_{assignment}",
+                                 "get_ipython": no_ipython}
     for cell in notebook["cells"]:
         grade_id = grade_meta(cell).get("grade_id", "")
         if cell.get("cell_type") != "code":
@@ -131,7 +133,7 @@ def submission_namespace(notebook: Notebook, assignment: str) -> dict[str, Any]:
         if not (grade_id in answers or str(grade_id).startswith("setup")):
             continue
         try:
-            code = compile(strip_magics(cell_source(cell)), f"<cell {grade_id}>", "exec")
+            code = compile(python_source(cell_source(cell)), f"<cell {grade_id}>", "exec")
             _quietly(lambda code=code: exec(code, namespace))
         except Exception:  # noqa: BLE001 - a broken cell costs the student, not verify
             continue

@@ -19,7 +19,8 @@ from .sandbox import zygote
 def local(jobs: list[Job], workers: int | None = None) -> Iterator[Record]:
     workers = max(1, workers or os.cpu_count() or 1)
     if jobs:
-        zygote()  # from this thread: the worker dies with the thread that started it
+        # Started from this thread: the worker dies with the thread that started it.
+        zygote(jobs[0].assignment)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grade") as pool:
         futures = [pool.submit(grade_submission_safely, job) for job in jobs]
         for future in as_completed(futures):

@@ -1,32 +1,32 @@
 """Grade one submission: a pure function from a `Job` to a `Record`.
 
 The hidden tests are `grading.tests_for(assignment)`, the same objects the notebook's
-hidden-test cells run under stock nbgrader, and the verdict is phrased exactly like
-`grading.evaluate`. What differs is where student code runs: in a sandbox (`Session`),
-in two phases:
+hidden-test cells run under stock nbgrader, and the score comes from the same function,
+`verdict.decide`. What differs is where student code runs: in sandboxes (`Session`), in
+two phases:
 
 1. every first attempt, with nothing but the student's own code in the sandbox;
-2. the retries of `Test.fallback` (helpers replaced by the reference), one throwaway
-   sandbox per set of replaced helpers, so reference code never shares a process with a
-   first attempt or with a retry that does not replace the same helpers.
+2. the retries of `Test.fallback` (helpers correct), one fresh sandbox per set of replaced
+   helpers. The sandbox never receives reference code: a call to a replaced helper is
+   sent to the grader as plain data, run here on the reference, and answered with plain
+   data (`Session.run`'s oracle). Such a sandbox holds reference outputs, so nothing it
+   says is shown to the student: only whether the retry matched.
 
-Cases shared by several tests (one test per gradient) run once per phase.
+Cases shared by several tests (one test per gradient) run once per phase. The whole
+submission has one wall-clock budget (`Limits.cpu_seconds`), cell loading included.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import numpy as np
-
-from ..compare import first_mismatch
 from ..fingerprints import diagnose
 from ..grading import cases_with_expected, tests_for
-from ..reference import solution_sources
+from ..reference import reference_functions
 from ..spec import Case, Test
+from ..verdict import Attempt, TestResult, compared_outputs, decide, problem
 from .sandbox import Limits, RunResult, SandboxFailure, Session
 from .tamper import inspect, setup_source
 
@@ -47,22 +47,13 @@ class Job:
 
 
 @dataclass
-class TestOutcome:
-    name: str
-    function: str
-    score: float
-    max_score: float
-    message: str
-
-
-@dataclass
 class Record:
     student_id: str
     safe_id: str
     status: str
     score: float
     max_score: float
-    tests: list[TestOutcome]
+    tests: list[TestResult]
     notes: list[str] = field(default_factory=list)
     execution_time: float = 0.0      # wall clock of grading this submission
     student_time: float = 0.0        # of which the student's code ran (as the worker reports)
@@ -75,7 +66,7 @@ class Record:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Record:
-        tests = [TestOutcome(**t) for t in data["tests"]]
+        tests = [TestResult(**t) for t in data["tests"]]
         return cls(**(data | {"tests": tests}))
 
 
@@ -97,20 +88,21 @@ class Runner:
         self.student_time = 0.0
         self.isolation: list[str] = []
         self.output = ""
+        # One wall-clock budget for the whole submission, cell loading included.
         self.deadline = time.monotonic() + self.limits.cpu_seconds
         self.session: Session | None = None
         self.replaced: tuple[str, ...] = ()
 
     def _open(self, replaced: tuple[str, ...]) -> Session:
         while True:
+            if time.monotonic() >= self.deadline:
+                raise SandboxFailure("timeout", "the submission used up its time budget")
             cells = [c for c in self.cells if c[0] not in self.excluded]
-            session = Session(self.limits)
+            session = Session(self.limits, self.job.assignment, self.deadline)
             try:
                 loaded = session.load(self.setup, cells)
                 if replaced:
-                    helpers = {name: solution_sources(self.job.assignment)[name]
-                               for name in replaced}
-                    session.use_reference(self.setup, helpers)
+                    session.use_helpers(replaced)
             except SandboxFailure as failure:
                 cell = getattr(failure, "cell", None)
                 self.kinds.add(failure.kind)
@@ -122,10 +114,12 @@ class Runner:
             self.isolation = session.isolation
             for name, result in loaded.items():
                 self.student_time += result["seconds"]
+                if replaced:
+                    continue  # what the cells said is known from the first sandbox
                 if not result["ok"] and name not in self.cell_errors:
                     self.cell_errors[name] = f"cell {name} raised {result['error']}"
-                    if result["kind"] == "memory":
-                        self.kinds.add("memory")
+                if result["kind"] == "memory" and not result["ok"]:
+                    self.kinds.add("memory")
             return session
 
     def close(self) -> None:
@@ -135,13 +129,16 @@ class Runner:
             self.session.close()
             self.session = None
 
+    def _oracle(self, name: str, args: list, kwargs: dict) -> Any:
+        return reference_functions(self.job.assignment)[name](*args, **kwargs)
+
     def run(self, case: Case, replaced: tuple[str, ...] = ()) -> RunResult:
         suspects = sorted(_called(case) - set(replaced))
         hung = [f for f in suspects if f in self.hung]
         if hung:
             return RunResult(None, f"skipped: {hung[0]} timed out or crashed earlier",
                              "skipped", 0.0)
-        if time.monotonic() > self.deadline:
+        if time.monotonic() >= self.deadline:
             self.kinds.add("timeout")
             return RunResult(None, "skipped: the submission used up its time budget",
                              "timeout", 0.0)
@@ -149,27 +146,24 @@ class Runner:
             if self.session is None or self.replaced != replaced:
                 self.close()
                 self.session, self.replaced = self._open(replaced), replaced
-            result = self.session.run(case)
+            result = self.session.run(case, self._oracle if replaced else None, replaced)
         except SandboxFailure as failure:
             self.session = None
             self.kinds.add(failure.kind)
+            if failure.kind == "timeout" and time.monotonic() >= self.deadline:
+                return RunResult(None, "skipped: the submission used up its time budget",
+                                 "timeout", 0.0)
             self.hung.update(suspects)
-            message = f"{', '.join(suspects)}: {failure}"
-            return RunResult(None, message, failure.kind, 0.0)
+            what = "timed out" if failure.kind == "timeout" else str(failure)
+            return RunResult(None, f"{', '.join(suspects)}: {what}", failure.kind, 0.0)
         self.student_time += result.seconds
         if result.kind == "memory":
             self.kinds.add("memory")
         return result
 
 
-def _problem(result: RunResult, want: Mapping[str, np.ndarray], test: Test,
-             case: Case) -> str | None:
-    if result.outputs is None:
-        return result.error or "no result"
-    cache = result.__dict__.setdefault("_problems", {})  # outputs are compared many times
-    if test.outputs not in cache:
-        cache[test.outputs] = first_mismatch(result.outputs, want, test.outputs, case)
-    return cache[test.outputs]
+def _attempt(result: RunResult) -> Attempt:
+    return Attempt(result.outputs, result.error)
 
 
 def _key(test: Test, index: int) -> tuple[str, int]:
@@ -177,7 +171,11 @@ def _key(test: Test, index: int) -> tuple[str, int]:
     return f"{getattr(cases, '__module__', '')}.{getattr(cases, '__qualname__', id(cases))}", index
 
 
-def run_tests(job: Job, runner: Runner) -> list[TestOutcome]:
+def _fails(result: RunResult, test: Test, case: Case, want) -> bool:
+    return problem(_attempt(result), want, compared_outputs(test, case), case) is not None
+
+
+def run_tests(job: Job, runner: Runner) -> list[TestResult]:
     tests = tests_for(job.assignment)
     plan = [(test, cases_with_expected(job.assignment, test)) for test in tests]
     first: dict[tuple[str, int], RunResult] = {}
@@ -192,49 +190,32 @@ def run_tests(job: Job, runner: Runner) -> list[TestOutcome]:
                                        "earlier", "skipped", 0.0)
             if key not in first:
                 first[key] = runner.run(case)
-            if _problem(first[key], want, test, case) and not test.fallback:
+            if _fails(first[key], test, case, want) and not test.fallback:
                 break
     runner.close()
-    # Phase 2: retries, one throwaway sandbox per set of replaced helpers.
+    # Phase 2: retries, one fresh sandbox per set of replaced helpers.
     retry: dict[tuple[tuple[str, int], tuple[str, ...]], RunResult] = {}
-    by_helpers = sorted({test.fallback for test, _ in plan if test.fallback})
-    for helpers in by_helpers:
+    for helpers in sorted({test.fallback for test, _ in plan if test.fallback}):
         for test, cases in plan:
             if test.fallback != helpers:
                 continue
-            assert test.function not in helpers, "never hand the tested function's reference"
+            assert test.function not in helpers, "never answer for the tested function"
             for index, (case, want) in enumerate(cases):
                 key = _key(test, index)
-                if key in first and _problem(first[key], want, test, case) and (
+                if key in first and _fails(first[key], test, case, want) and (
                         (key, helpers) not in retry):
                     retry[key, helpers] = runner.run(case, helpers)
         runner.close()
-    return [_verdict(job.assignment, test, cases, first, retry) for test, cases in plan]
-
-
-def _verdict(assignment: str, test: Test, cases, first, retry) -> TestOutcome:
-    """Exactly `grading.evaluate`'s decision, from results computed in advance."""
-    for index, (case, want) in enumerate(cases):
-        got = first[_key(test, index)]
-        problem = _problem(got, want, test, case)
-        if problem and test.fallback:
-            again = retry[_key(test, index), test.fallback]
-            retry_problem = _problem(again, want, test, case)
-            if retry_problem is None:
-                continue
-            problem = retry_problem
-        if problem:
-            message = f"{test.description}: {problem} (on {case.label})"
-            hint = diagnose(assignment, test, case, got.outputs)
-            if hint:
-                message += f". Hint: {hint}"
-            return TestOutcome(test.name, test.function, 0.0, test.points, message)
-    return TestOutcome(test.name, test.function, test.points, test.points,
-                       f"{test.description}: passed")
+    missing = RunResult(None, "not run", "skipped", 0.0)
+    return [decide(test, cases,
+                   first=lambda i, t=test: _attempt(first.get(_key(t, i), missing)),
+                   retry=lambda i, t=test: _attempt(retry.get((_key(t, i), t.fallback), missing)),
+                   hint=lambda case, got, t=test: diagnose(job.assignment, t, case, got))
+            for test, cases in plan]
 
 
 def _not_graded(job: Job, status: str, reason: str, started: float) -> Record:
-    tests = [TestOutcome(t.name, t.function, 0.0, t.points, f"not graded: {reason}")
+    tests = [TestResult(t.name, t.function, 0.0, t.points, f"not graded: {reason}")
              for t in tests_for(job.assignment)]
     return Record(job.student_id, job.safe_id, status, 0.0, sum(t.max_score for t in tests),
                   tests, notes=[*job.notes, reason], digest=job.digest,

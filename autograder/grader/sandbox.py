@@ -8,6 +8,7 @@ only if every dtype is a plain numeric one and every size adds up.
 from __future__ import annotations
 
 import atexit
+import math
 import os
 import pickle
 import select
@@ -19,11 +20,15 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from .. import wire
 from .protocol import Deadline, ProtocolError, receive, send
 
 MAX_ARRAY_ELEMENTS = 10_000_000
@@ -61,20 +66,17 @@ def _scrubbed_env(base: Path) -> dict[str, str]:
             "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
 
 
-def _copy_libraries(libdir: Path) -> None:
-    """Read-only copies of what student code may import: course helpers and layer modules."""
-    from ..export import BUILD_DIR, ensure_layer_modules
+def _copy_libraries(libdir: Path, assignment: str) -> None:
+    """Read-only copies of what a student of `assignment` may import: the course helpers
+    and the layer modules of the EARLIER assignments its release ships, nothing else."""
+    from ..export import SHIPPED_LAYERS, write_layers
     from ..notebooks import REPO_ROOT
 
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "tests")
     for package in ("course_utils", "datasets"):
         shutil.copytree(REPO_ROOT / package, libdir / package, ignore=ignore)
-    try:
-        ensure_layer_modules()
-    except Exception:  # noqa: BLE001 - a missing source only means no layer module to ship
-        pass
-    for module in BUILD_DIR.glob("*_layers.py"):
-        shutil.copy2(module, libdir / module.name)
+    for earlier in SHIPPED_LAYERS.get(assignment, ()):
+        shutil.copy2(write_layers(earlier), libdir / f"{earlier}_layers.py")
     for path in [libdir, *libdir.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
 
@@ -82,7 +84,7 @@ def _copy_libraries(libdir: Path) -> None:
 class Zygote:
     """The pre-warmed worker process of this grading process (one per process)."""
 
-    def __init__(self) -> None:
+    def __init__(self, assignment: str) -> None:
         self.base = Path(tempfile.mkdtemp(prefix="kit-grader-"))
         os.chmod(self.base, 0o711)  # the sandbox's unprivileged uid must reach lib/
         self.libdir = self.base / "lib"
@@ -91,7 +93,7 @@ class Zygote:
         (self.base / "scratch").mkdir()
         (self.base / "mpl").mkdir()
         os.chmod(self.base / "scratch", 0o711)
-        _copy_libraries(self.libdir)
+        _copy_libraries(self.libdir, assignment)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.control = ours
         self.process = subprocess.Popen(
@@ -140,17 +142,18 @@ class Zygote:
         shutil.rmtree(self.base, ignore_errors=True)
 
 
-_zygote: Zygote | None = None
+_zygotes: dict[str, Zygote] = {}
 _zygote_lock = threading.Lock()
 
 
-def zygote() -> Zygote:
-    global _zygote
+def zygote(assignment: str) -> Zygote:
+    """The pre-warmed worker for `assignment` (its library holds only that release's files)."""
     with _zygote_lock:
-        if _zygote is None or _zygote.process.poll() is not None:
-            _zygote = Zygote()
-            atexit.register(_zygote.close)
-        return _zygote
+        current = _zygotes.get(assignment)
+        if current is None or current.process.poll() is not None:
+            current = _zygotes[assignment] = Zygote(assignment)
+            atexit.register(current.close)
+        return current
 
 
 def decode_arrays(specs: object, blob: bytes) -> dict[str, np.ndarray]:
@@ -188,34 +191,45 @@ def decode_arrays(specs: object, blob: bytes) -> dict[str, np.ndarray]:
 class RunResult:
     outputs: dict[str, np.ndarray] | None
     error: str | None
-    kind: str            # "ok", "error", "memory", "timeout", "crash"
+    kind: str            # "ok", "error", "memory", "timeout", "crash", "skipped"
     seconds: float       # time the worker reports for the student's code
 
 
-class Session:
-    """One sandbox holding one submission's code; always `close()` it."""
+Oracle = Callable[[str, list, dict], Any]
 
-    def __init__(self, limits: Limits) -> None:
-        self.limits = limits
-        self.supervisor, self.sock = zygote().spawn(limits)
+
+class Session:
+    """One sandbox holding one submission's code; always `close()` it.
+
+    Every wait is bounded by the step timeout and by `deadline` (a time.monotonic() value:
+    the submission's whole budget), whichever comes first.
+    """
+
+    def __init__(self, limits: Limits, assignment: str, deadline: float = math.inf) -> None:
+        self.limits, self.deadline = limits, deadline
+        self.supervisor, self.sock = zygote(assignment).spawn(limits)
         try:
             self.pidfd: int | None = os.pidfd_open(self.supervisor)
         except (AttributeError, OSError):
             self.pidfd = None
         self.alive = True
         try:
-            header, _ = receive(self.sock, deadline=time.monotonic() + max(30.0, limits.timeout))
+            header, _ = receive(self.sock, deadline=min(
+                deadline, time.monotonic() + max(30.0, limits.timeout)))
         except (Deadline, ProtocolError) as err:
             self.close()
             raise SandboxFailure("crash", f"the sandbox did not start ({err})") from None
         self.isolation = [str(x) for x in header.get("isolation", [])][:20]
 
-    def _receive(self, timeout: float) -> tuple[dict, bytes]:
+    def _step_end(self) -> float:
+        return min(self.deadline, time.monotonic() + self.limits.timeout)
+
+    def _receive(self, end: float) -> tuple[dict, bytes]:
         try:
-            return receive(self.sock, deadline=time.monotonic() + timeout)
+            return receive(self.sock, deadline=end)
         except Deadline:
             self.close()
-            raise SandboxFailure("timeout", f"timed out after {timeout:g} s") from None
+            raise SandboxFailure("timeout", "timed out") from None
         except ProtocolError as err:
             self.close()
             raise SandboxFailure("crash", f"the sandbox process died or misbehaved ({err})"
@@ -228,6 +242,12 @@ class Session:
             self.close()
             raise SandboxFailure("crash", "the sandbox process died") from None
 
+    def _fail(self, message: str, cell: str | None = None) -> SandboxFailure:
+        self.close()
+        failure = SandboxFailure("crash", message)
+        failure.cell = cell
+        return failure
+
     def load(self, setup: str, cells: list[tuple[str, str]]) -> dict[str, dict]:
         """Run the setup and answer cells; per cell {'ok', 'error', 'kind', 'seconds'}.
 
@@ -237,28 +257,36 @@ class Session:
         results: dict[str, dict] = {}
         for name in ["setup", *(c[0] for c in cells)]:
             try:
-                header, _ = self._receive(self.limits.timeout)
+                header, _ = self._receive(self._step_end())
             except SandboxFailure as failure:
                 failure.cell = name
                 raise
             if header.get("op") != "cell" or header.get("id") != name:
-                self.close()
-                failure = SandboxFailure("crash", "the sandbox sent an unexpected reply")
-                failure.cell = name
-                raise failure
-            ok = bool(header.get("ok"))
-            results[name] = {"ok": ok, "error": None if ok else str(header.get("error"))[:300],
-                             "kind": str(header.get("kind")), "seconds": _seconds(header)}
-        self._receive(self.limits.timeout)
+                raise self._fail("the sandbox sent an unexpected reply", name)
+            ok = header.get("ok") is True
+            error = None if ok else str(header.get("error"))[:300]
+            results[name] = {"ok": ok, "error": error, "seconds": _seconds(header),
+                             "kind": "memory" if header.get("kind") == "memory" else "error"}
+        if self._receive(self._step_end())[0].get("op") != "loaded":
+            raise self._fail("the sandbox sent an unexpected reply")
         return results
 
-    def use_reference(self, setup: str, helpers: dict[str, str]) -> None:
-        self._send({"op": "reference", "setup": setup, "helpers": helpers})
-        self._receive(self.limits.timeout)
+    def use_helpers(self, names: tuple[str, ...]) -> None:
+        """From now on, calls to `names` are answered by `oracle` in `run` (retries only)."""
+        self._send({"op": "helpers", "names": list(names)})
+        if self._receive(self._step_end())[0].get("op") != "ready":
+            raise self._fail("the sandbox sent an unexpected reply")
 
-    def run(self, case) -> RunResult:
+    def run(self, case, oracle: Oracle | None = None,
+            helpers: tuple[str, ...] = ()) -> RunResult:
+        """Run one case; calls to `helpers` are answered here by `oracle(name, args, kwargs)`."""
         self._send({"op": "run"}, pickle.dumps(case))
-        header, blob = self._receive(self.limits.timeout)
+        end = self._step_end()
+        while True:
+            header, blob = self._receive(end)
+            if header.get("op") != "oracle":
+                break
+            self._answer(header, blob, oracle, helpers)
         seconds = _seconds(header)
         if header.get("ok") is True:
             try:
@@ -269,10 +297,30 @@ class Session:
         kind = "memory" if header.get("kind") == "memory" else "error"
         return RunResult(None, str(header.get("error"))[:300], kind, seconds)
 
+    def _answer(self, header: dict, blob: bytes, oracle: Oracle | None,
+                helpers: tuple[str, ...]) -> None:
+        """Run a reference helper here, on arguments sent as plain data; reply with data."""
+        name = header.get("function")
+        if oracle is None or name not in helpers:
+            raise self._fail("the sandbox asked for a helper it was not given")
+        try:
+            args, kwargs = wire.decode(header.get("value"), blob)
+            if not isinstance(args, list) or not isinstance(kwargs, dict):
+                raise wire.WireError("malformed arguments")
+        except (wire.WireError, TypeError, ValueError):
+            raise self._fail("the sandbox sent a malformed helper call") from None
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree, data = wire.encode(oracle(name, args, kwargs))
+            self._send({"op": "answer", "ok": True, "value": tree}, data)
+        except Exception:  # noqa: BLE001 - the reference rejects these arguments
+            self._send({"op": "answer", "ok": False})
+
     def output(self) -> str:
         try:
             self._send({"op": "output"})
-            header, _ = self._receive(5.0)
+            header, _ = self._receive(time.monotonic() + 5.0)
             return str(header.get("text", ""))[: self.limits.output_chars + 100]
         except SandboxFailure:
             return ""

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..notebooks import answer_cells, cell_source, grade_meta, setup_cells, strip_magics
+from ..notebooks import answer_cells, cell_source, grade_meta, python_source, setup_cells
 
 MAX_NOTEBOOK_BYTES = 20 << 20
 FLAGS = ("solution", "grade", "locked")
@@ -121,10 +121,10 @@ def inspect(data: bytes, release: dict[str, Any]) -> Inspection:
     for gid in answer_cells(release):
         cell = student.get(gid)
         if cell is not None and cell.get("cell_type") == "code":
-            answers[gid] = strip_magics(cell_source(cell))
+            answers[gid] = python_source(cell_source(cell))
     return Inspection(findings=compare(notebook, release), answers=answers)
 
 
 def setup_source(release: dict[str, Any]) -> str:
     """The setup cells of the release: run before the answers, never taken from a student."""
-    return "\n\n".join(strip_magics(cell_source(c)) for c in setup_cells(release))
+    return "\n\n".join(python_source(cell_source(c)) for c in setup_cells(release))

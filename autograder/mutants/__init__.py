@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..execute import no_ipython
 from ..reference import setup_source, solution_sources
 
 
@@ -131,7 +132,8 @@ def mutant_namespace(assignment: str, mutant: Mutant) -> dict[str, Any]:
     correct function that calls the mutated one (rnn_forward calling rnn_step_forward)
     inherits its bug, exactly as in a student's notebook.
     """
-    namespace: dict[str, Any] = {"__name__": f"mutant_{assignment}"}
+    namespace: dict[str, Any] = {"__name__": f"mutant_{assignment}",
+                                 "get_ipython": no_ipython}
     exec(compile(setup_source(assignment), f"<{assignment} setup>", "exec"), namespace)
     for name, source in solution_sources(assignment).items():
         if name == mutant.function:

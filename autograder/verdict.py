@@ -1,0 +1,93 @@
+"""The one decision of a test's score, made from plain data.
+
+Both grading paths call `decide`: stock nbgrader's hidden-test cell (attempts made in the
+student's kernel, `grading.evaluate`) and the sandboxed grader (attempts made in
+sandboxes, `grader.job`). What it sees of the student is an `Attempt`: plain numeric
+arrays, or a reason phrased by the grader. It never calls student code.
+
+The rules:
+- a test passes when every case's compared outputs match the reference;
+- a case that fails is retried with the test's `fallback` helpers correct; if the retry
+  matches, the fault lies in a helper, which loses points in its own tests only;
+- a side condition (inputs left unchanged) earns credit only where the function's values
+  are right too, so a function that returns zeros or its inputs scores nothing;
+- the message shown is the first attempt's: the retry's only contribution is whether it
+  passed, so nothing computed next to reference data is ever phrased back to a student.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .compare import first_mismatch
+from .spec import Case, Test
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What one run of a case gave: its outputs as plain arrays, or why there are none."""
+
+    outputs: Mapping[str, np.ndarray] | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class TestResult:
+    __test__ = False  # not a pytest class
+
+    name: str
+    function: str
+    score: float
+    max_score: float
+    message: str
+
+    @property
+    def passed(self) -> bool:
+        return self.score == self.max_score
+
+
+Lookup = Callable[[int], Attempt]
+Hint = Callable[[Case, Mapping[str, np.ndarray] | None], str | None]
+
+
+def compared_outputs(test: Test, case: Case) -> tuple[str, ...]:
+    """The outputs a case must get right for `test`: its own, plus the values for a side
+    condition (the case's value outputs are those of the function under test)."""
+    if not test.side_condition:
+        return test.outputs
+    return (*(name for name in case.outputs if name not in test.outputs), *test.outputs)
+
+
+def problem(attempt: Attempt, want: Mapping[str, np.ndarray], names: tuple[str, ...],
+            case: Case) -> str | None:
+    """One-line reason why `attempt` is wrong on `names`, or None when it is right."""
+    if attempt.outputs is None:
+        return attempt.error or "no result"
+    return first_mismatch(attempt.outputs, want, names, case)
+
+
+def decide(test: Test, cases: Sequence[tuple[Case, Mapping[str, np.ndarray]]], first: Lookup,
+           retry: Lookup | None = None, hint: Hint | None = None) -> TestResult:
+    """Full points when every case matches (directly or with correct helpers), else 0.
+
+    `first(i)` and `retry(i)` give the attempts on case i without and with the fallback
+    helpers replaced; they are asked for lazily, in case order, and only when needed.
+    """
+    for index, (case, want) in enumerate(cases):
+        names = compared_outputs(test, case)
+        got = first(index)
+        reason = problem(got, want, names, case)
+        if reason and test.fallback and retry is not None:
+            if problem(retry(index), want, names, case) is None:
+                continue  # the fault lies in a helper, charged in its own tests
+        if reason:
+            message = f"{test.description}: {reason} (on {case.label})"
+            found = hint(case, got.outputs) if hint else None
+            if found:
+                message += f". Hint: {found}"
+            return TestResult(test.name, test.function, 0.0, test.points, message)
+    return TestResult(test.name, test.function, test.points, test.points,
+                      f"{test.description}: passed")
