@@ -7,11 +7,13 @@ new mount, PID, network, IPC and UTS namespaces and forks the *sandbox*: PID 1 o
 PID namespace, so that every process the student starts dies with it. The sandbox builds a
 read-only root holding only the interpreter, the virtual environment and a copy of the
 course helpers, mounts a small tmpfs as its working directory, applies resource limits,
-drops to an unprivileged uid of its own and then serves requests from the grader: run the
-setup and answer cells, run this case, send the captured output.
+drops to an unprivileged uid of its own, loads the system-call filter of `confine` (one
+process, no keyrings, no shared memory, ...) and then serves requests from the grader: run
+the setup and answer cells, run this case, send the captured output.
 
-Only `autograder.spec`, `autograder.execute` and `autograder.grader.protocol` are imported
-here: none of them knows where the tests, the reference or the gradebook live.
+Only `autograder.spec`, `autograder.execute`, `autograder.grader.protocol` and
+`autograder.grader.confine` are imported here: none of them knows where the tests, the
+reference or the gradebook live.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ import json
 import os
 import pickle
 import resource
+import secrets
+import select
 import shutil
 import signal
 import socket
@@ -33,6 +37,7 @@ import time
 import types
 from typing import Any
 
+from . import confine
 from .protocol import receive, send
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
@@ -40,7 +45,9 @@ CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT = 1, 2, 4, 32
 MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 36, 38
-UID_BASE = 1_000_000  # each sandbox runs as UID_BASE + its supervisor's pid (unique, unnamed)
+UID_BASE = 1_000_000  # sandbox uids: UID_BASE + a random multiple of PID_LIMIT + a pid
+PID_LIMIT = 1 << 22   # the kernel's largest pid_max
+INODES = 8192         # files in a sandbox's tmpfs (their inodes are memory outside its size)
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 
@@ -209,7 +216,7 @@ def _build_root(config: dict) -> list[str]:
     # not be hidden by it.
     os.makedirs(root + "/tmp", exist_ok=True)
     _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
-           f"size={config['disk_mb']}m,mode=1777")
+           f"size={config['disk_mb']}m,nr_inodes={INODES},mode=1777")
     for path in config["readonly"]:
         target = root + path
         if os.path.islink(path):
@@ -227,12 +234,10 @@ def _build_root(config: dict) -> list[str]:
         target = f"{root}/dev/{device}"
         open(target, "w").close()
         _mount(f"/dev/{device}", target, None, MS_BIND)
-    features = ["read-only root", f"{config['disk_mb']} MB tmpfs working directory"]
-    os.makedirs(root + "/proc", exist_ok=True)
-    try:
-        _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV)
-    except OSError:
-        pass
+    # No /proc, /sys or /dev/shm: nothing the sandbox runs needs them, and each would be
+    # one more window on the machine or one more place to leave something behind.
+    features = ["read-only root", f"{config['disk_mb']} MB tmpfs working directory",
+                "no /proc, /sys, /dev/shm"]
     os.chdir(root)
     os.chroot(".")
     os.chdir("/tmp")
@@ -255,8 +260,11 @@ def _limit(config: dict, vm: int) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write fails, it does not kill
 
 
-def _sandbox(config: dict, fd: int, isolation: list[str], uid: int) -> None:
+def _sandbox(config: dict, fd: int, isolation: list[str], uid: int, alive: int,
+             syscalls: confine.Filter | None) -> None:
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if select.select([alive], [], [], 0)[0]:  # the supervisor died before the line above
+        os._exit(0)
     sock = socket.socket(fileno=fd)
     vm = _read_vm_bytes()
     features = list(isolation)
@@ -281,6 +289,11 @@ def _sandbox(config: dict, fd: int, isolation: list[str], uid: int) -> None:
     os.closerange(fd + 1, 1 << 16)
     output = _Capped(config["output_chars"])
     sys.stdout = sys.stderr = output
+    if syscalls is not None:  # last: the filter also forbids some of the steps above
+        try:
+            features.append(syscalls.load())
+        except OSError:  # a kernel without seccomp: the isolation list shows its absence
+            pass
     send(sock, {"op": "ready", "isolation": features})
     serve(sock, output)
 
@@ -311,12 +324,17 @@ def _descendants_gone(me: int) -> bool:
     return not found
 
 
-def _supervise(config: dict, fd: int) -> None:
+def _supervise(config: dict, fd: int, zygote: int, syscalls: confine.Filter | None) -> None:
     """Fork the sandbox in fresh namespaces; when it ends, make sure nothing it started lives."""
     os.setsid()
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != zygote:  # the zygote died before the line above
+        os._exit(0)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     me = os.getpid()
+    # Unique among living sandboxes (pids are); a later sandbox reusing the pid gets the
+    # same uid only by a 1-in-1000 chance (and nothing keyed on a uid outlives it anyway).
+    uid = UID_BASE + secrets.randbelow(1000) * PID_LIMIT + me
     flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
     isolation: list[str] = []
     if _libc.unshare(flags) == 0:
@@ -325,15 +343,18 @@ def _supervise(config: dict, fd: int) -> None:
         _prctl(PR_SET_CHILD_SUBREAPER, 1)
         config["workdir"] = tempfile.mkdtemp(prefix="sandbox-", dir=config["scratch"])
         if os.geteuid() == 0:
-            os.chown(config["workdir"], UID_BASE + me, UID_BASE + me)
+            os.chown(config["workdir"], uid, uid)
         isolation = ["subreaper"]
+    alive, keep = os.pipe()  # the sandbox sees EOF on `alive` once we are gone
     child = os.fork()
     if child == 0:
         try:
-            _sandbox(config, fd, isolation, UID_BASE + me)
+            os.close(keep)
+            _sandbox(config, fd, isolation, uid, alive, syscalls)
         finally:
             os._exit(0)
     os.close(fd)
+    os.close(alive)
 
     def stop(signum, frame):
         try:
@@ -385,6 +406,7 @@ def main() -> None:
     control = socket.socket(fileno=control_fd)
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the zygote never outlives its grader
     _prewarm(libdir)
+    syscalls = confine.build()  # once: each sandbox only loads it
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # supervisors are reaped automatically
     control.send(json.dumps({"op": "ready", "pid": os.getpid()}).encode())
     while True:
@@ -395,11 +417,12 @@ def main() -> None:
         if not message:
             return
         config = json.loads(message)
+        zygote = os.getpid()
         pid = os.fork()
         if pid == 0:
             control.close()
             try:
-                _supervise(config, fds[0])
+                _supervise(config, fds[0], zygote, syscalls)
             finally:
                 os._exit(0)
         for fd in fds:
