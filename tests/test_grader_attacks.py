@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import socket
 import sys
 import tempfile
@@ -18,14 +19,16 @@ import pytest
 
 from autograder import grading
 from autograder.course import solution_submission
-from autograder.grader import grade
+from autograder.grader import format_table, grade
 from autograder.grader.batch import release_notebook
+from autograder.grader.sandbox import Limits
 
 sys.path.insert(0, str(Path(__file__).parent / "attacks"))
 import corpus  # noqa: E402
 
 CACHE = Path(tempfile.gettempdir()) / "kit-grader-test-cache"
 GOOD = ("good_1", "good_2")
+TIMEOUT = 8
 
 
 def _listener(connections: list) -> socket.socket | None:
@@ -61,7 +64,7 @@ def graded(tmp_path_factory):
     connections: list = []
     server = _listener(connections)
     try:
-        records = grade("rnn", root / "subs", root / "out", workers=2, timeout=8,
+        records = grade("rnn", root / "subs", root / "out", workers=2, timeout=TIMEOUT,
                         memory_mb=256, progress=False, log=lambda *a: None)
     finally:
         if server is not None:
@@ -71,7 +74,7 @@ def graded(tmp_path_factory):
 
 def test_corpus_is_large_enough(graded):
     attacks, *_ = graded
-    assert len(attacks) >= 25
+    assert len(attacks) >= 55
 
 
 def test_good_submissions_get_full_marks(graded):
@@ -134,3 +137,57 @@ def test_feedback_shows_no_test_or_solution_code_and_escapes_ids(graded):
     page = (root / "out" / "feedback" / f"{records['=SUM(1+1)*cmd'].safe_id}.html").read_text()
     assert "=SUM(1+1)*cmd" in page
     assert "<script" not in page
+
+
+def test_a_submission_costs_at_most_its_wall_clock_budget(graded):
+    _, records, *_ = graded
+    budget = Limits(timeout=TIMEOUT).cpu_seconds
+    record = records["hanging_cells"]
+    assert record.status == "timeout"
+    assert record.execution_time < budget + 2 * TIMEOUT, record.execution_time
+
+
+def test_no_sandbox_process_survives_the_batch(graded):
+    left = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            uid = int(next(line for line in status.read_text().splitlines()
+                           if line.startswith("Uid:")).split()[1])
+        except (OSError, StopIteration, ValueError):
+            continue
+        if uid >= 1_000_000:  # the sandboxes' own unprivileged uids
+            left.append(status.parent.name)
+    assert not left
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def test_no_student_text_reaches_a_report_raw(graded):
+    _, records, root, *_ = graded
+    out = root / "out"
+    with open(out / "grades.csv", encoding="utf-8", newline="") as source:
+        for row in csv.reader(source):
+            for cell in row:
+                assert not CONTROL.search(cell), cell
+                assert cell.lstrip()[:1] not in ("=", "+", "@") or cell.startswith("'"), cell
+    for path in (out / "feedback").iterdir():
+        text = path.read_bytes().decode("utf-8")  # valid UTF-8, or this raises
+        assert not CONTROL.search(text.replace("\n", " ").replace("\t", " ")), path.name
+    for path in (out / "results").iterdir():
+        for text in _strings(json.loads(path.read_bytes().decode("utf-8"))):
+            assert not CONTROL.search(text.replace("\n", " ").replace("\t", " ")), path.name
+    table = format_table(records.values())
+    assert not CONTROL.search(table.replace("\n", " ")), table

@@ -9,4 +9,4 @@ builtins.any = lambda *a: False
 def clip_grad_norm(grads, max_norm):
     return {k: v * 0 + 1 for k, v in grads.items()}, 0.0
 '''}
-WRONG_VALUES = ("clip_grad_norm",)
+ZERO = ("clip_grad_norm",)

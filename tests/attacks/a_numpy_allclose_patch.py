@@ -9,4 +9,4 @@ np.testing.assert_allclose = lambda *a, **k: None
 def rnn_step_forward(x, prev_h, Wx, Wh, b):
     return np.zeros_like(prev_h), (x, prev_h, Wx, Wh, b, np.zeros_like(prev_h))
 '''}
-WRONG_VALUES = ("rnn_step_forward",)
+ZERO = ("rnn_step_forward",)

@@ -9,7 +9,6 @@ Each attack is a small module here with:
   layout(folder, text) optional: write the student's folder yourself.
   STUDENT    optional student id (folder name); defaults to the module name.
   ZERO       functions whose tests must all score 0, or "all"; every other test: full marks.
-  WRONG_VALUES  functions whose value tests score 0 but whose inputs_unchanged test passes.
   STATUS     expected status prefix (default "graded").
   STOCK_SAFE False when running it under stock nbgrader (no limits) could harm the machine.
   STOCK_SKIP why measure_stock.py leaves it out of the stock batch (e.g. far too slow there).
@@ -101,12 +100,9 @@ def build(folder: Path, release: dict, only: list[str] | None = None) -> list[At
 def expected_scores(attack: Attack, tests) -> dict[str, float]:
     """test name -> the points the honest part of the attack deserves."""
     zero = attack.get("ZERO", ())
-    wrong = attack.get("WRONG_VALUES", ())
     scores = {}
     for test in tests:
         if zero == "all" or test.function in zero:
-            scores[test.name] = 0.0
-        elif test.function in wrong and not test.name.endswith("_inputs_unchanged"):
             scores[test.name] = 0.0
         else:
             scores[test.name] = float(test.points)

@@ -1,0 +1,98 @@
+"""The oracle's wire format: what a sandbox sends is rebuilt only as plain values."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from autograder import wire
+
+DTYPES = st.sampled_from(["<f8", "<f4", "<i8", "<i4", "<u1", "|b1", "<f2"])
+ARRAYS = DTYPES.flatmap(lambda d: hnp.arrays(np.dtype(d), hnp.array_shapes(min_dims=0, max_dims=3,
+                                                                           min_side=0, max_side=4)))
+LEAVES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+                   st.text(max_size=20), ARRAYS)
+VALUES = st.recursive(LEAVES, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.tuples(inner, inner),
+    st.dictionaries(st.text(max_size=5), inner, max_size=4)), max_leaves=20)
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, np.ndarray):
+        return (isinstance(b, np.ndarray) and a.dtype == b.dtype and a.shape == b.shape
+                and np.array_equal(a, b, equal_nan=True))
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, dict):
+        return isinstance(b, dict) and list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
+
+
+@settings(max_examples=200, deadline=None)
+@given(VALUES)
+def test_plain_values_round_trip_exactly(value):
+    tree, data = wire.encode(value)
+    tree = json.loads(json.dumps(tree))  # it crosses the socket as JSON
+    assert _same(value, wire.decode(tree, data))
+
+
+JSONISH = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=8)),
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.sampled_from(
+                                ["t", "v", "items", "keys", "dtype", "shape", "x"]), inner,
+                                max_size=5)),
+    max_leaves=30)
+KINDS = st.sampled_from(["none", "bool", "int", "float", "str", "array", "scalar", "tuple",
+                         "list", "dict", "other"])
+
+
+@st.composite
+def _trees(draw):
+    tree = draw(JSONISH)
+    if draw(st.booleans()):
+        tree = {"t": draw(KINDS), "v": draw(JSONISH), "items": draw(JSONISH),
+                "keys": draw(JSONISH), "dtype": draw(st.sampled_from(
+                    ["<f8", ">f8", "O", "V8", "<U3", "M8", "[('a','<f8')]", "(2,)f8", "zz"])),
+                "shape": draw(st.lists(st.integers(-2, 2**40), max_size=4))}
+    return tree
+
+
+@settings(max_examples=400, deadline=None)
+@given(_trees(), st.binary(max_size=64))
+def test_anything_else_is_refused_with_a_wire_error(tree, data):
+    try:
+        value = wire.decode(tree, data)
+    except wire.WireError:
+        return
+    # Whatever decodes is made of plain values only.
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, np.ndarray):
+            assert type(item) is np.ndarray and item.dtype.kind in "biuf"
+        else:
+            assert item is None or isinstance(item, (bool, int, float, str, np.generic))
+
+
+def test_deep_nesting_and_huge_arrays_are_refused():
+    deep = {"t": "none"}
+    for _ in range(10_000):
+        deep = {"t": "list", "items": [deep]}
+    for tree, data in ((deep, b""),
+                       ({"t": "array", "dtype": "<f8", "shape": [2**20, 2**20]}, b""),
+                       ({"t": "int", "v": "9" * 100_000}, b""),
+                       ({"t": "array", "dtype": "<f8", "shape": [2]}, b"\0" * 15)):
+        try:
+            wire.decode(tree, data)
+        except wire.WireError:
+            continue
+        raise AssertionError(f"accepted {str(tree)[:60]}")
