@@ -63,26 +63,29 @@ def _reference_outputs(assignment: str, test: Test, case: Case) -> Mapping[str, 
     return _expected(assignment, test.name, index)
 
 
-def _subject(test: Test) -> str:
+def _subject(test: Test, outputs: tuple[str, ...]) -> str:
     names = [f"the change {test.function} makes to its inputs" if n == unchanged_key(
-        test.function) else n for n in test.outputs]
+        test.function) else n for n in outputs]
     return " and ".join(names)
 
 
 def matching_mutants(assignment: str, test: Test, case: Case,
-                     got: Mapping[str, np.ndarray] | None) -> list[Mutant]:
-    """Catalog mutants of `test.function` whose compared outputs on `case` equal `got`."""
+                     got: Mapping[str, np.ndarray] | None,
+                     outputs: tuple[str, ...] | None = None) -> list[Mutant]:
+    """Catalog mutants of `test.function` whose `outputs` (default: the test's) on `case`
+    equal `got`."""
+    names = test.outputs if outputs is None else outputs
     if got is None:
         return []
     reference = _reference_outputs(assignment, test, case)
     found = []
     for mutant in for_function(assignment, test.function):
         theirs = mutant_outputs(assignment, mutant, test, case)
-        if theirs is None or any(name not in theirs for name in test.outputs):
+        if theirs is None or any(name not in theirs for name in names):
             continue
-        if all(_same(theirs[name], reference[name], case) for name in test.outputs):
+        if all(_same(theirs[name], reference[name], case) for name in names):
             continue  # right on this case: it cannot explain a wrong output
-        if all(_same(got.get(name), theirs[name], case) for name in test.outputs):
+        if all(_same(got.get(name), theirs[name], case) for name in names):
             found.append(mutant)
     return found
 
@@ -97,14 +100,16 @@ def _same(got: np.ndarray | None, theirs: np.ndarray, case: Case) -> bool:
                             rtol=case.rtol, atol=case.atol, equal_nan=True))
 
 
-def diagnose(assignment: str, test: Test, case: Case,
-             got: Mapping[str, np.ndarray] | None) -> str | None:
-    """A hint naming the catalog mistake the student's outputs match, if any."""
+def diagnose(assignment: str, test: Test, case: Case, got: Mapping[str, np.ndarray] | None,
+             outputs: tuple[str, ...] | None = None) -> str | None:
+    """A hint naming the catalog mistake the student's `outputs` (default: the test's)
+    match, if any."""
+    names = test.outputs if outputs is None else outputs
     try:
-        mutants = matching_mutants(assignment, test, case, got)
+        mutants = matching_mutants(assignment, test, case, got, names)
     except MutantError:
         return None  # a stale catalog must not change a grade; `verify` reports it
     if not mutants:
         return None
     hints = list(dict.fromkeys(m.hint for m in mutants))
-    return f"{_subject(test)} matches what you get when " + ", or when ".join(hints)
+    return f"{_subject(test, names)} matches what you get when " + ", or when ".join(hints)

@@ -71,7 +71,7 @@ def evaluate(assignment: str, test: Test, run: Runner) -> TestResult:
     return decide(test, cases,
                   first=lambda i: _attempt(run, cases[i][0], ()),
                   retry=lambda i: _attempt(run, cases[i][0], test.fallback),
-                  hint=lambda case, got: diagnose(assignment, test, case, got))
+                  hint=lambda case, got, names: diagnose(assignment, test, case, got, names))
 
 
 def namespace_runner(assignment: str, namespace: Mapping[str, Any]) -> Runner:

@@ -50,7 +50,7 @@ class TestResult:
 
 
 Lookup = Callable[[int], Attempt]
-Hint = Callable[[Case, Mapping[str, np.ndarray] | None], str | None]
+Hint = Callable[[Case, Mapping[str, np.ndarray] | None, tuple[str, ...]], str | None]
 
 
 def compared_outputs(test: Test, case: Case) -> tuple[str, ...]:
@@ -69,6 +69,18 @@ def problem(attempt: Attempt, want: Mapping[str, np.ndarray], names: tuple[str, 
     return first_mismatch(attempt.outputs, want, names, case)
 
 
+def _reason(test: Test, attempt: Attempt, want: Mapping[str, np.ndarray], case: Case
+            ) -> tuple[str | None, tuple[str, ...]]:
+    """Why the attempt fails `test` on `case`, and the outputs that reason is about."""
+    names = compared_outputs(test, case)
+    values = names[:len(names) - len(test.outputs)]
+    if values and attempt.outputs is not None:
+        wrong = first_mismatch(attempt.outputs, want, values, case)
+        if wrong:
+            return f"credited only when the values are right, and {wrong}", values
+    return problem(attempt, want, names, case), test.outputs
+
+
 def decide(test: Test, cases: Sequence[tuple[Case, Mapping[str, np.ndarray]]], first: Lookup,
            retry: Lookup | None = None, hint: Hint | None = None) -> TestResult:
     """Full points when every case matches (directly or with correct helpers), else 0.
@@ -77,15 +89,14 @@ def decide(test: Test, cases: Sequence[tuple[Case, Mapping[str, np.ndarray]]], f
     helpers replaced; they are asked for lazily, in case order, and only when needed.
     """
     for index, (case, want) in enumerate(cases):
-        names = compared_outputs(test, case)
         got = first(index)
-        reason = problem(got, want, names, case)
+        reason, about = _reason(test, got, want, case)
         if reason and test.fallback and retry is not None:
-            if problem(retry(index), want, names, case) is None:
+            if problem(retry(index), want, compared_outputs(test, case), case) is None:
                 continue  # the fault lies in a helper, charged in its own tests
         if reason:
             message = f"{test.description}: {reason} (on {case.label})"
-            found = hint(case, got.outputs) if hint else None
+            found = hint(case, got.outputs, about) if hint else None
             if found:
                 message += f". Hint: {found}"
             return TestResult(test.name, test.function, 0.0, test.points, message)

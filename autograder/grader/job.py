@@ -210,7 +210,8 @@ def run_tests(job: Job, runner: Runner) -> list[TestResult]:
     return [decide(test, cases,
                    first=lambda i, t=test: _attempt(first.get(_key(t, i), missing)),
                    retry=lambda i, t=test: _attempt(retry.get((_key(t, i), t.fallback), missing)),
-                   hint=lambda case, got, t=test: diagnose(job.assignment, t, case, got))
+                   hint=lambda case, got, names, t=test: diagnose(job.assignment, t, case, got,
+                                                                names))
             for test, cases in plan]
 
 
