@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from ..notebooks import REPO_ROOT, source_notebook
 from . import executors
 from .collect import open_submissions
 from .job import Job, Record
+from .neutral import one_line
 from .report import format_table, write_csv, write_student
 from .sandbox import Limits
 from .tamper import MAX_NOTEBOOK_BYTES
@@ -52,11 +55,27 @@ def _fingerprint(assignment: str, limits: Limits) -> str:
 def _cached(path: Path, digest: str, student_id: str) -> Record | None:
     try:
         record = Record.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError, KeyError):
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
     if record.digest != digest or record.student_id != student_id:
         return None
     return record
+
+
+def _read_notebook(path: Path) -> tuple[bytes | None, str | None, str | None]:
+    """(data, problem, note): never through a symlink or from a FIFO, never past the limit."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with open(fd, "rb") as source:
+            if not stat.S_ISREG(os.fstat(source.fileno()).st_mode):
+                return None, "refused: unreadable notebook", "the notebook is not a plain file"
+            data = source.read(MAX_NOTEBOOK_BYTES + 1)
+    except OSError as err:
+        reason = one_line(err.strerror or type(err).__name__)
+        return None, "refused: unreadable notebook", f"could not read the notebook ({reason})"
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        return None, "invalid notebook", f"notebook larger than {MAX_NOTEBOOK_BYTES >> 20} MB"
+    return data, None, None
 
 
 def grade(assignment: str, submissions: Path, out: Path, workers: int | None = None,
@@ -83,18 +102,16 @@ def grade(assignment: str, submissions: Path, out: Path, workers: int | None = N
     with tempfile.TemporaryDirectory(prefix="kit-submissions-") as scratch:
         found, warnings = open_submissions(submissions, Path(scratch), assignment)
         for warning in warnings:
-            log(f"warning: {warning}")
+            log(f"warning: {one_line(warning)}")
         for item in found:
             data, problem = None, item.problem
-            if item.notebook is not None:
-                if item.notebook.stat().st_size > MAX_NOTEBOOK_BYTES:
-                    problem = "invalid notebook"
-                    item.notes.append("notebook larger than 20 MB")
-                else:
-                    data = item.notebook.read_bytes()
-                    notebooks[item.safe_id] = data
+            if item.notebook is not None and problem is None:
+                data, problem, note = _read_notebook(item.notebook)
+                item.notes += [note] if note else []
+            if data is not None:
+                notebooks[item.safe_id] = data
             digest = hashlib.sha256(fingerprint.encode() + (data or b"")
-                                    + str(problem).encode() + repr(item.notes).encode())
+                                    + repr((problem, item.notes)).encode())
             job = Job(item.student_id, item.safe_id, assignment, release, limits, data,
                       problem, item.notes, digest.hexdigest())
             cached = None if force else _cached(state / "records" / f"{item.safe_id}.json",
@@ -109,7 +126,8 @@ def grade(assignment: str, submissions: Path, out: Path, workers: int | None = N
     if progress and jobs:
         from tqdm import tqdm
 
-        results = tqdm(results, total=len(jobs), desc=f"grading {assignment}", unit="nb")
+        results = tqdm(results, total=len(jobs), unit="nb",
+                       desc=f"grading {one_line(assignment, 40)}")
     for record in results:
         records[record.safe_id] = record
         write_student(record, out, assignment)

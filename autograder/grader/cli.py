@@ -29,16 +29,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from .batch import grade
+    from .neutral import one_line, visible
     from .report import format_table
+    from .zipsafe import ZipRefused
 
     if not args.submissions.exists():
-        print(f"error: {args.submissions} does not exist", file=sys.stderr)
+        print(f"error: {visible(args.submissions)} does not exist", file=sys.stderr)
         return 2
-    records = grade(args.assignment, args.submissions, args.out, workers=args.workers,
-                    timeout=args.timeout, memory_mb=args.memory, force=args.force,
-                    scheduler=args.scheduler, gradebook=args.gradebook,
-                    progress=not args.quiet)
+    try:
+        records = grade(args.assignment, args.submissions, args.out, workers=args.workers,
+                        timeout=args.timeout, memory_mb=args.memory, force=args.force,
+                        scheduler=args.scheduler, gradebook=args.gradebook,
+                        progress=not args.quiet)
+    except (ZipRefused, OSError) as err:  # the submissions as a whole cannot be read
+        print(f"error: {one_line(err)}", file=sys.stderr)
+        return 2
     print(format_table(records))
-    print(f"wrote {args.out / 'grades.csv'}, results/ and feedback/ for {len(records)} "
-          f"student(s)")
+    print(f"wrote {visible(args.out / 'grades.csv')}, results/ and feedback/ for "
+          f"{len(records)} student(s)")
     return 0

@@ -1,9 +1,14 @@
 """Find the submissions: one sub-folder per student, in a folder or a .zip of one.
 
 Layouts: `<student>/<notebook>.ipynb` or nbgrader's `<student>/<assignment>/<notebook>.ipynb`.
-Student ids may be anything a file system allows (unicode, spaces, `..` inside a name):
-the original id is kept for the csv and a sanitized, collision-free `safe_id` names files.
-Symbolic links are never followed: a link could point at the instructor's solution.
+Student ids may be anything a file system allows (unicode, spaces, `..` inside a name,
+bytes that are not UTF-8, control characters): the id is kept as `neutral.visible` shows
+it (unchanged for printable names) and a sanitized, collision-free `safe_id` names files.
+
+Every student folder gets exactly one `Found`, whatever is inside it: a problem is that
+student's `problem` (their status), never an exception. Symbolic links are never followed
+(a link could point at the instructor's solution); a student folder holding more than
+`MAX_FILES` entries is refused, folders deeper than `MAX_DEPTH` are not searched.
 """
 
 from __future__ import annotations
@@ -15,9 +20,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .zipsafe import Extraction, extract
+from .neutral import one_line, visible
+from .zipsafe import Extraction, ZipLimits, extract, hidden, is_wrapper
 
-SKIPPED_DIRS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__"}
+MAX_FILES = ZipLimits.max_files     # entries per student folder, as for an archive
+MAX_DEPTH = ZipLimits.max_depth
 
 
 @dataclass
@@ -34,36 +41,54 @@ def safe_id(student_id: str) -> str:
     ascii_id = unicodedata.normalize("NFKD", student_id).encode("ascii", "ignore").decode()
     cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "_", ascii_id).strip("._-")[:60] or "student"
     if cleaned != student_id:
-        cleaned += "-" + hashlib.sha256(student_id.encode("utf-8", "surrogateescape")
+        cleaned += "-" + hashlib.sha256(student_id.encode("utf-8", "surrogatepass")
                                         ).hexdigest()[:8]
     return cleaned
 
 
+class _TooMany(Exception):
+    pass
+
+
 def _notebooks(folder: Path) -> tuple[list[Path], list[str]]:
-    found, notes = [], []
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        here = Path(dirpath)
-        for name in list(dirnames):
-            if name in SKIPPED_DIRS or name.startswith(".") or (here / name).is_symlink():
-                if (here / name).is_symlink():
-                    notes.append(f"symlink {name} ignored")
-                dirnames.remove(name)
-        for name in filenames:
-            path = here / name
-            if not name.endswith(".ipynb") or name.startswith("."):
-                continue
-            if path.is_symlink() or not path.is_file():
-                notes.append(f"symlink {name} ignored")
-                continue
-            found.append(path)
-    return sorted(found), notes
+    """Notebooks under `folder`, never through a symlink; raises _TooMany past MAX_FILES."""
+    found, notes, seen = [], [], 0
+    pending = [(folder, 0)]
+    while pending:  # iterative: a deep tree must not exhaust the recursion limit
+        here, depth = pending.pop()
+        try:
+            with os.scandir(here) as entries:
+                for entry in entries:
+                    seen += 1
+                    if seen > MAX_FILES:
+                        raise _TooMany()
+                    path = Path(entry.path)
+                    if entry.is_symlink():
+                        notes.append(f"symlink {visible(path.relative_to(folder))} ignored")
+                    elif entry.is_dir(follow_symlinks=False):
+                        if hidden(entry.name):
+                            continue
+                        if depth + 1 >= MAX_DEPTH:
+                            notes.append(f"folders deeper than {MAX_DEPTH} levels not searched")
+                        else:
+                            pending.append((path, depth + 1))
+                    elif entry.name.endswith(".ipynb") and not entry.name.startswith("."):
+                        if entry.is_file(follow_symlinks=False):
+                            found.append(path)
+        except OSError as err:
+            notes.append(f"folder {visible(here.relative_to(folder))} could not be read "
+                         f"({err.strerror or type(err).__name__})")
+    return sorted(found), list(dict.fromkeys(notes))
 
 
 def _choose(student: Path, assignment: str) -> tuple[Path | None, str | None, list[str]]:
-    notebooks, notes = _notebooks(student)
+    try:
+        notebooks, notes = _notebooks(student)
+    except _TooMany:
+        return None, f"refused: more than {MAX_FILES} files", []
     named = [p for p in notebooks if p.name == f"{assignment}.ipynb"
              and p.parent in (student, student / assignment)]
-    rel = [str(p.relative_to(student)) for p in notebooks]
+    rel = [visible(p.relative_to(student)) for p in notebooks]
     if len(named) > 1:
         return None, "duplicate notebooks", notes + [f"several notebooks: {', '.join(rel)}"]
     if named:
@@ -80,54 +105,78 @@ def _choose(student: Path, assignment: str) -> tuple[Path | None, str | None, li
 
 def _student_root(root: Path, assignment: str) -> Path:
     """Look inside a single wrapping folder (`export/alice/...`), as LMS exports have."""
-    entries = [p for p in root.iterdir() if p.name not in SKIPPED_DIRS
-               and not p.name.startswith(".")]
+    entries = [p for p in root.iterdir() if not hidden(p.name)]
     if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink():
-        inner = entries[0]
-        if not any(inner.glob("*.ipynb")) and not (inner / assignment).is_dir() and all(
-                p.is_dir() for p in inner.iterdir() if not p.name.startswith(".")):
-            return inner
+        try:
+            children = {p.name: p.is_dir() and not p.is_symlink()
+                        for p in entries[0].iterdir() if not hidden(p.name)}
+        except OSError:
+            return root
+        if is_wrapper(children, assignment):
+            return entries[0]
     return root
 
 
-def collect(root: Path, assignment: str, refused: Extraction | None = None) -> list[Found]:
-    """Every student found under `root`, sorted by id; refused zip members become problems."""
-    top, root = root, _student_root(root, assignment)
-    found: list[Found] = []
-    prefix = root.relative_to(top).parts
-    reasons = refused.reasons_by_folder(prefix) if refused else {}
+def _student(base: Path, name: str, assignment: str, extraction: Extraction | None) -> Found:
+    path = base / name
+    try:
+        if path.is_symlink():
+            return Found(visible(name), "", None, "refused: symlink, not followed")
+        notebook, problem, notes = (_choose(path, assignment) if path.is_dir()
+                                    else (None, "missing notebook", []))
+    except Exception as err:  # noqa: BLE001 - one row per student, whatever the folder holds
+        notebook, problem, notes = None, "refused: unreadable folder", [one_line(err)]
+    refused = extraction.folders.get(name, []) if extraction else []
+    if refused:
+        more = extraction.counts[name] - len(refused)
+        notes[:0] = [f"refused archive member {visible(member)}: {reason}"
+                     for member, reason in refused]
+        notes[len(refused):len(refused)] = [f"and {more} more refused members"] if more else []
+        reason = extraction.blocked.get(name)
+        if reason is None and problem == "missing notebook":
+            reason = refused[0][1]
+        if reason is not None:
+            notebook, problem = None, f"refused: {reason}"
+    return Found(visible(name), "", notebook, problem, notes)
+
+
+def collect(root: Path, assignment: str, extraction: Extraction | None = None) -> list[Found]:
+    """Every student found under `root`, sorted by id; one `Found` per student folder."""
+    base = root.joinpath(*extraction.prefix) if extraction else _student_root(root, assignment)
+    names = {name for name in os.listdir(base) if not hidden(name)
+             and ((base / name).is_symlink() or (base / name).is_dir())}
+    names |= set(extraction.folders) if extraction else set()
+    return _with_safe_ids([_student(base, name, assignment, extraction) for name in names])
+
+
+def _with_safe_ids(found: list[Found]) -> list[Found]:
+    """Distinct file names, also on a case-insensitive file system."""
     seen: set[str] = set()
-    names = sorted(os.listdir(root))
-    for name in names:
-        path = root / name
-        if name in SKIPPED_DIRS or name.startswith(".") or not path.is_dir() or path.is_symlink():
-            continue
-        notebook, problem, notes = _choose(path, assignment)
-        if name in reasons:
-            notes.insert(0, f"refused archive member: {reasons[name]}")
-            if notebook is None:
-                problem = f"refused: {reasons[name]}"
-        found.append(Found(name, "", notebook, problem, notes))
-    for name, reason in reasons.items():
-        if name not in names:
-            found.append(Found(name, "", None, f"refused: {reason}", [reason]))
-    for item in sorted(found, key=lambda f: f.student_id):
+    found.sort(key=lambda f: f.student_id)
+    for item in found:
         candidate = safe_id(item.student_id)
-        while candidate in seen:
+        while candidate.casefold() in seen:
             candidate += "_"
-        seen.add(candidate)
+        seen.add(candidate.casefold())
         item.safe_id = candidate
-    return sorted(found, key=lambda f: f.student_id)
+    return found
 
 
 def open_submissions(path: Path, scratch: Path, assignment: str) -> tuple[list[Found], list[str]]:
-    """Students under a folder or a .zip; also returns archive-level warnings."""
-    warnings: list[str] = []
-    if path.is_file():
-        target = scratch / "unzipped"
-        target.mkdir(parents=True, exist_ok=True)
-        extraction = extract(path, target)
-        for name, reason in extraction.refused:
-            warnings.append(f"{reason}: {name!r}")
-        return collect(target, assignment, extraction), warnings
-    return collect(path, assignment), warnings
+    """Students under a folder or a .zip; also returns archive-level warnings.
+
+    Raises ZipRefused (archive) or OSError (folder) only when nothing can be read at all.
+    """
+    if not path.is_file():
+        return collect(path, assignment), []
+    target = scratch / "unzipped"
+    target.mkdir(parents=True, exist_ok=True)
+    extraction = extract(path, target, assignment=assignment)
+    found = collect(target, assignment, extraction)
+    owned = {member for refused in extraction.folders.values() for member, _ in refused}
+    warnings = [f"{reason}: {visible(name)}" for name, reason in extraction.refused
+                if name not in owned]
+    if extraction.counts[None] > len(warnings):
+        warnings.append(f"and {extraction.counts[None] - len(warnings)} more refused members")
+    return found, warnings + [f"{item.student_id}: {item.problem}" for item in found
+                              if (item.problem or "").startswith("refused")]

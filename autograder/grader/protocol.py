@@ -36,12 +36,12 @@ def send(sock: socket.socket, header: dict, payload: bytes = b"") -> None:
 def _read_exact(sock: socket.socket, size: int, deadline: float | None) -> bytes:
     chunks, remaining = [], size
     while remaining:
-        if deadline is not None:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise Deadline()
-            sock.settimeout(left)
         try:
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise Deadline()
+                sock.settimeout(left)
             chunk = sock.recv(min(remaining, 1 << 20))
         except TimeoutError:
             raise Deadline() from None
@@ -54,16 +54,28 @@ def _read_exact(sock: socket.socket, size: int, deadline: float | None) -> bytes
     return b"".join(chunks)
 
 
-def receive(sock: socket.socket, deadline: float | None = None,
-            max_header: int = MAX_HEADER, max_payload: int = MAX_PAYLOAD) -> tuple[dict, bytes]:
-    """One frame; raises Deadline after `deadline` (a time.monotonic() value)."""
-    head_size, payload_size = _PREFIX.unpack(_read_exact(sock, _PREFIX.size, deadline))
-    if head_size > max_header or payload_size > max_payload:
-        raise ProtocolError(f"frame too large ({head_size} + {payload_size} bytes)")
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_header(data: bytes) -> dict:
+    """A frame's JSON header: a dict, or ProtocolError for anything else a sandbox can send
+    (not UTF-8, not JSON, NaN/Infinity, integers too long to read, nesting too deep)."""
     try:
-        header = json.loads(_read_exact(sock, head_size, deadline))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        header = json.loads(data.decode("utf-8"), parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError included
         raise ProtocolError("malformed header") from None
     if not isinstance(header, dict):
         raise ProtocolError("malformed header")
+    return header
+
+
+def receive(sock: socket.socket, deadline: float | None = None,
+            max_header: int = MAX_HEADER, max_payload: int = MAX_PAYLOAD) -> tuple[dict, bytes]:
+    """One frame; raises Deadline after `deadline` (a time.monotonic() value) and
+    ProtocolError for anything but a well-formed frame within the size limits."""
+    head_size, payload_size = _PREFIX.unpack(_read_exact(sock, _PREFIX.size, deadline))
+    if head_size > max_header or payload_size > max_payload:
+        raise ProtocolError(f"frame too large ({head_size} + {payload_size} bytes)")
+    header = parse_header(_read_exact(sock, head_size, deadline))
     return header, _read_exact(sock, payload_size, deadline)

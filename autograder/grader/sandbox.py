@@ -156,31 +156,52 @@ def zygote(assignment: str) -> Zygote:
         return current
 
 
+# What the worker sends (`dtype.str`): a byte order, then bool, int, uint or float of a
+# standard size. Any byte order is accepted and converted to native: a student may return
+# a byte-swapped array and its values are still the values. Nothing else is parsed.
+DTYPES = {order + kind for order in ("", "<", ">", "=", "|")
+          for kind in ("b1", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f2", "f4", "f8")}
+MAX_DIMENSIONS = 32
+
+
+def _shape(item: object) -> tuple[str, np.dtype, tuple[int, ...], int]:
+    """(name, native dtype, shape, element count) of one array description."""
+    if not (isinstance(item, list) and len(item) == 3 and isinstance(item[0], str)
+            and len(item[0]) <= 200 and isinstance(item[1], str)
+            and isinstance(item[2], list) and len(item[2]) <= MAX_DIMENSIONS):
+        raise ProtocolError("malformed array description")
+    name, dtype_text, shape = item
+    if dtype_text not in DTYPES:
+        raise ProtocolError(f"{name}: dtype {dtype_text[:20]!r} is not a plain numeric type")
+    count = 1
+    for n in shape:
+        if type(n) is not int or not 0 <= n <= MAX_ARRAY_ELEMENTS:
+            raise ProtocolError(f"{name}: malformed shape")
+        count *= n
+        if count > MAX_ARRAY_ELEMENTS:
+            raise ProtocolError(f"{name}: too many elements")
+    return name, np.dtype(dtype_text), tuple(shape), count
+
+
 def decode_arrays(specs: object, blob: bytes) -> dict[str, np.ndarray]:
-    """Rebuild the worker's arrays, refusing anything but plain numeric arrays."""
+    """Rebuild the worker's arrays, refusing anything but plain numeric arrays.
+
+    Raises only ProtocolError, whatever `specs` (parsed JSON) and `blob` hold.
+    """
     if not isinstance(specs, list):
         raise ProtocolError("malformed array list")
     arrays, offset = {}, 0
     for item in specs:
-        if (not isinstance(item, list) or len(item) != 3 or not isinstance(item[0], str)
-                or not isinstance(item[1], str) or not isinstance(item[2], list)
-                or not all(isinstance(n, int) and 0 <= n for n in item[2])):
-            raise ProtocolError("malformed array description")
-        name, dtype_text, shape = item
-        try:
-            dtype = np.dtype(dtype_text)
-        except TypeError:
-            raise ProtocolError(f"{name}: unknown dtype") from None
-        if dtype.kind not in ALLOWED_KINDS or dtype.hasobject or dtype.fields is not None:
-            raise ProtocolError(f"{name}: dtype {dtype} is not a plain numeric type")
-        count = int(np.prod(shape, dtype=np.int64)) if shape else 1
-        if count > MAX_ARRAY_ELEMENTS:
-            raise ProtocolError(f"{name}: too many elements")
+        name, dtype, shape, count = _shape(item)
+        if name in arrays:
+            raise ProtocolError(f"{name}: sent twice")
         size = count * dtype.itemsize
         if offset + size > len(blob):
             raise ProtocolError(f"{name}: truncated data")
-        arrays[name] = np.frombuffer(blob, dtype=dtype, count=count,
-                                     offset=offset).reshape(tuple(shape)).copy()
+        array = np.frombuffer(blob, dtype=dtype, count=count, offset=offset).reshape(shape)
+        if dtype.kind == "b":  # only 0 and 1 are bools: other bytes would compare oddly
+            array = array.view(np.uint8) != 0
+        arrays[name] = array.astype(dtype.newbyteorder("="), copy=True)
         offset += size
     if offset != len(blob):
         raise ProtocolError("unexpected trailing data")
@@ -358,5 +379,8 @@ class Session:
 
 
 def _seconds(header: dict) -> float:
+    """The student's run time the worker reports: a finite number of seconds, else 0."""
     value = header.get("seconds")
-    return float(value) if isinstance(value, (int, float)) and 0 <= value < 1e6 else 0.0
+    if type(value) not in (int, float) or not 0 <= value < 1e6:  # NaN fails the range too
+        return 0.0
+    return float(value) if math.isfinite(value) else 0.0

@@ -16,6 +16,9 @@ from typing import Any
 from ..notebooks import answer_cells, cell_source, grade_meta, python_source, setup_cells
 
 MAX_NOTEBOOK_BYTES = 20 << 20
+MAX_CELLS = 2000              # honest notebooks have about 100; comparing is quadratic
+MAX_CODE_CELL = 64 << 10      # bytes of one code cell as sent to the sandbox (JSON text):
+                              # the answer cells together must fit in one 1 MiB frame
 FLAGS = ("solution", "grade", "locked")
 
 
@@ -26,29 +29,49 @@ class Inspection:
     answers: dict[str, str] = field(default_factory=dict)   # grade_id -> student source
 
 
+def _malformed_nbgrader(cell: dict[str, Any]) -> bool:
+    """Values `compare` could not even compare: unhashable versions, points past float."""
+    meta = grade_meta(cell)
+    version, points = meta.get("schema_version"), meta.get("points")
+    return not isinstance(version, (str, int, float, type(None))) or (
+        isinstance(points, int) and points.bit_length() > 1000)
+
+
+def _check_cells(cells: list) -> str | None:
+    if len(cells) > MAX_CELLS:
+        return f"more than {MAX_CELLS} cells"
+    for index, cell in enumerate(cells, 1):
+        source = cell.get("source") if isinstance(cell, dict) else None
+        if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str) or not (
+                isinstance(source, str)
+                or (isinstance(source, list) and all(isinstance(s, str) for s in source))):
+            return "malformed cell"
+        if not isinstance(cell.get("metadata", {}), dict) or _malformed_nbgrader(cell):
+            return "malformed cell metadata"
+        if cell["cell_type"] == "code" and len(json.dumps(cell_source(cell))) > MAX_CODE_CELL:
+            return f"code cell {index} larger than {MAX_CODE_CELL >> 10} KB"
+    return None
+
+
 def parse(data: bytes) -> tuple[dict[str, Any] | None, str | None]:
-    """The notebook as a dict, or None and a one-line reason."""
+    """The notebook as a dict, or None and a one-line reason; never raises."""
     if len(data) > MAX_NOTEBOOK_BYTES:
         return None, f"larger than {MAX_NOTEBOOK_BYTES >> 20} MB"
     try:
         notebook = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         return None, "not UTF-8 text"
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # also integers too long to convert
         return None, "not valid JSON"
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
         return None, "not a notebook (no list of cells)"
-    if notebook.get("nbformat") != 4:
-        return None, f"nbformat {str(notebook.get('nbformat'))[:20]!r}, expected 4"
-    for cell in notebook["cells"]:
-        source = cell.get("source") if isinstance(cell, dict) else None
-        if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str) or not (
-                isinstance(source, str)
-                or (isinstance(source, list) and all(isinstance(s, str) for s in source))):
-            return None, "malformed cell"
-        if not isinstance(cell.get("metadata", {}), dict):
-            return None, "malformed cell metadata"
-    return notebook, None
+    version = notebook.get("nbformat")
+    if version != 4:
+        shown = str(version)[:20] if isinstance(version, (int, float, str)) else type(
+            version).__name__
+        return None, f"nbformat {shown!r}, expected 4"
+    problem = _check_cells(notebook["cells"])
+    return (None, problem) if problem else (notebook, None)
 
 
 def _graded_cells(notebook: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

@@ -1,112 +1,297 @@
 """Extract an LMS export (.zip) without trusting a single byte of it.
 
-Refused: absolute paths, `..` components, symlinks and other special files, more than
-`max_files` members, a member larger than `max_member` or expanding more than
-`max_ratio` times, and more than `max_total` bytes in all. Sizes are counted while
-reading, not taken from the (forgeable) headers. A refused member is reported with the
-first folder of its path, so the student it belongs to gets a row saying why.
+Every member belongs to a student folder: the first folder of its path, after the class
+export's single wrapping folder if there is one (`export/alice/...`). Problems are charged
+to that folder, never to the archive, so one student can neither stop the batch nor use
+up another student's budget:
+
+- refused members (the student is graded without them, with a note): absolute paths, `..`
+  components, NUL bytes, paths deeper than `max_depth`, symlinks and other special files,
+  a member larger than `max_member` or expanding more than `max_ratio` times, a member
+  that cannot be read or written;
+- refused folders (status `refused: <reason>`, not graded): more than `max_files` entries
+  or `max_bytes` bytes in the folder, members that conflict on disk (the same path twice,
+  a file where a folder is needed, names that collide on a case-insensitive file system),
+  or the archive's sanity caps (`max_archive_files`, `max_archive_bytes`: far above a
+  class's worth of budgets) reached before the folder was done.
+
+Sizes are counted while reading, not taken from the (forgeable) headers. Member names are
+read as UTF-8 (also without the zip's UTF-8 flag, which current tools often omit; Python
+3.11+); bytes that are not UTF-8 are kept as surrogate escapes, so they reach the disk as
+the same bytes, exactly as `os.listdir` returns such names. Only an archive that cannot
+be opened at all raises `ZipRefused`.
 """
 
 from __future__ import annotations
 
+import codecs
+import os
+import shutil
 import stat
+import struct
+import sys
+import tempfile
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import IO
+
+SKIPPED_DIRS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__"}
+MAX_LISTED = 5          # refused members listed per folder (x20 outside); the rest counted
+LENIENT = "kit_utf8_surrogateescape"
+
+
+def _lenient(name: str) -> codecs.CodecInfo | None:
+    if name.replace("-", "_") != LENIENT:
+        return None
+    return codecs.CodecInfo(
+        name=LENIENT,
+        encode=lambda text, errors="strict": codecs.utf_8_encode(text, "surrogateescape"),
+        decode=lambda data, errors="strict": codecs.utf_8_decode(data, "surrogateescape", True))
+
+
+codecs.register(_lenient)
 
 
 @dataclass
 class ZipLimits:
-    max_files: int = 10_000
-    max_member: int = 32 << 20
-    max_total: int = 512 << 20
-    max_ratio: float = 200.0
+    max_files: int = 1000              # entries (files and folders) per student folder
+    max_bytes: int = 100 << 20         # extracted bytes per student folder
+    max_member: int = 32 << 20         # one member
+    max_ratio: float = 200.0           # expansion of one member
+    max_depth: int = 16                # folders in one member's path
+    max_archive_files: int = 1_000_000
+    max_archive_bytes: int = 64 << 30
 
 
 @dataclass
 class Extraction:
-    refused: list[tuple[str, str]] = field(default_factory=list)   # (member name, reason)
-
-    def reasons_by_folder(self, prefix: tuple[str, ...] = ()) -> dict[str, str]:
-        """Student folder (first component after `prefix`) -> first reason it was refused."""
-        found: dict[str, str] = {}
-        for name, reason in self.refused:
-            parts = PurePosixPath(name.replace("\\", "/")).parts
-            if prefix and parts[:len(prefix)] == prefix:
-                parts = parts[len(prefix):]
-            top = parts[0] if parts else ""
-            if top not in ("", "/", "..", "."):
-                found.setdefault(top, reason)
-        return found
+    prefix: tuple[str, ...] = ()        # the wrapping folder looked through, if any
+    # (member name, reason): members outside any student folder, and the first
+    # MAX_LISTED of each folder (a folder's refusals are counted in `counts`)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    folders: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    counts: Counter = field(default_factory=Counter)     # folder -> refused members
+    blocked: dict[str, str] = field(default_factory=dict)   # folder -> why it is refused
 
 
 class ZipRefused(Exception):
     """The archive as a whole cannot be used."""
 
 
-def _safe_parts(name: str) -> tuple[str, ...] | None:
+def parts_of(name: str) -> tuple[str, ...] | None:
+    """A member's path components, or None when it is absolute or has a drive."""
     path = PurePosixPath(name.replace("\\", "/"))
-    if path.is_absolute() or (name[1:3] == ":/" or name[1:3] == ":\\"):
+    if path.is_absolute() or name[1:2] == ":":
         return None
-    parts = tuple(p for p in path.parts if p not in ("", "."))
-    if not parts or any(p == ".." or "\x00" in p for p in parts):
+    return path.parts
+
+
+def _safe_parts(name: str) -> tuple[str, ...] | None:
+    parts = parts_of(name)
+    if parts is None or not parts or any(p == ".." or "\x00" in p for p in parts):
         return None
     return parts
 
 
-def extract(archive: Path, target: Path, limits: ZipLimits | None = None) -> Extraction:
-    limits = limits or ZipLimits()
-    result = Extraction()
+def is_wrapper(children: dict[str, bool], assignment: str | None) -> bool:
+    """LMS exports wrap the class in one folder: look through it when it holds only
+    folders (child name -> is a folder) and is not one student's nbgrader layout."""
+    return bool(children) and all(children.values()) and assignment not in children and (
+        not any(name.endswith(".ipynb") for name in children))
+
+
+def hidden(name: str) -> bool:
+    return name in SKIPPED_DIRS or name.startswith(".")
+
+
+def is_dir(info: zipfile.ZipInfo) -> bool:
+    return info.is_dir() or stat.S_ISDIR(info.external_attr >> 16)
+
+
+def _prefix(infos: list[zipfile.ZipInfo], assignment: str | None) -> tuple[str, ...]:
+    members = [(parts, is_dir(info)) for info in infos if (parts := parts_of(info.filename))]
+    tops = {parts[0] for parts, _ in members if not hidden(parts[0])}
+    if len(tops) != 1:
+        return ()
+    top = tops.pop()
+    children: dict[str, bool] = {}
+    for parts, folder in members:
+        if parts[0] == top and len(parts) > 1 and not hidden(parts[1]):
+            children[parts[1]] = children.get(parts[1], False) or folder or len(parts) > 2
+    return (top,) if is_wrapper(children, assignment) else ()
+
+
+def owner(name: str, folder: bool, prefix: tuple[str, ...]) -> str | None:
+    """The student folder a member (a folder itself if `folder`) belongs to; None for
+    files beside the student folders, absolute paths and hidden folders."""
+    parts = parts_of(name)
+    if parts is None or parts[:len(prefix)] != prefix:
+        return None
+    rest = parts[len(prefix):]
+    if not rest or rest[0] in ("..", "/") or hidden(rest[0]):
+        return None
+    return rest[0] if len(rest) > 1 or folder else None
+
+
+def _clear_utf8_flags(archive: Path) -> IO[bytes]:
+    """A copy of the archive whose names are all read leniently (see the module doc).
+
+    Only used when a name flagged as UTF-8 is not: clearing the flag lets the lenient
+    codec read it; valid names read the same either way.
+    """
+    copy = tempfile.TemporaryFile()
+    with open(archive, "rb") as source:
+        shutil.copyfileobj(source, copy)
+    size = copy.seek(0, os.SEEK_END)
+    copy.seek(max(0, size - (1 << 16) - 22))
+    tail = copy.read()
+    end = tail.rfind(b"PK\x05\x06")
+    if end < 0 or end + 22 > len(tail):
+        raise ZipRefused("no end of central directory")
+    cd_size, cd_offset = struct.unpack_from("<II", tail, end + 12)
+    end += size - len(tail)
+    concat, pos = end - cd_size - cd_offset, end - cd_size
+    while pos + 46 <= end:
+        copy.seek(pos)
+        record = copy.read(46)
+        if record[:4] != b"PK\x01\x02":
+            break
+        flags, = struct.unpack_from("<H", record, 8)
+        lengths = struct.unpack_from("<HHH", record, 28)
+        local, = struct.unpack_from("<I", record, 42)
+        copy.seek(pos + 8)
+        copy.write(struct.pack("<H", flags & ~0x800))
+        copy.seek(concat + local)
+        header = copy.read(8)
+        if header[:4] == b"PK\x03\x04":
+            copy.seek(concat + local + 6)
+            copy.write(struct.pack("<H", struct.unpack_from("<H", header, 6)[0] & ~0x800))
+        pos += 46 + sum(lengths)
+    copy.seek(0)
+    return copy
+
+
+def _open(archive: Path) -> zipfile.ZipFile:
+    lenient = {"metadata_encoding": LENIENT} if sys.version_info >= (3, 11) else {}
     try:
-        zf = zipfile.ZipFile(archive)
-    except (zipfile.BadZipFile, OSError) as err:
-        raise ZipRefused(f"{archive.name}: not a readable zip archive ({err})") from None
-    with zf:
-        members = zf.infolist()
-        if len(members) > limits.max_files:
-            raise ZipRefused(f"{archive.name}: {len(members)} members, more than "
-                             f"{limits.max_files}")
-        total = 0
-        root = target.resolve()
-        for info in members:
-            parts = _safe_parts(info.filename)
-            if parts is None:
-                result.refused.append((info.filename, "unsafe path in archive"))
-                continue
-            if parts[0] == "__MACOSX":
-                continue
-            destination = root.joinpath(*parts)
-            if root not in destination.resolve().parents:
-                result.refused.append((info.filename, "unsafe path in archive"))
-                continue
-            mode = info.external_attr >> 16
-            if info.is_dir() and stat.S_IFMT(mode) in (0, stat.S_IFDIR):
+        try:
+            return zipfile.ZipFile(archive, **lenient)
+        except UnicodeDecodeError:  # a name flagged as UTF-8 that is not
+            return zipfile.ZipFile(_clear_utf8_flags(archive), **lenient)
+    except ZipRefused as err:
+        problem = str(err)
+    except Exception as err:  # noqa: BLE001 - any parser error: the archive is unusable
+        problem = f"{type(err).__name__}: {err}"
+    raise ZipRefused(f"{archive.name}: not a readable zip archive ({problem})") from None
+
+
+class _Extractor:
+    """Extracts members one by one, charging each to its student folder's budget."""
+
+    def __init__(self, zf: zipfile.ZipFile, root: Path, limits: ZipLimits,
+                 result: Extraction) -> None:
+        self.zf, self.root, self.limits, self.result = zf, root, limits, result
+        self.files: Counter = Counter()     # per student folder
+        self.bytes: Counter = Counter()
+        self.total_files = self.total_bytes = 0
+
+    def refuse(self, name: str, folder: str | None, reason: str, block: bool = False) -> None:
+        result = self.result
+        if block and folder is not None:
+            result.blocked.setdefault(folder, reason)
+        result.counts[folder] += 1
+        if result.counts[folder] > (MAX_LISTED if folder is not None else 20 * MAX_LISTED):
+            return
+        result.refused.append((name, reason))
+        if folder is not None:
+            result.folders.setdefault(folder, []).append((name, reason))
+
+    def member(self, info: zipfile.ZipInfo) -> None:
+        name, limits = info.filename, self.limits
+        folder = owner(name, is_dir(info), self.result.prefix)
+        if folder in self.result.blocked:
+            return self.refuse(name, folder, self.result.blocked[folder])
+        parts = _safe_parts(name)
+        if parts is None:
+            return self.refuse(name, folder, "unsafe path in archive")
+        if parts[0] == "__MACOSX":
+            return None
+        if len(parts) > limits.max_depth:
+            return self.refuse(name, folder, f"path deeper than {limits.max_depth} levels")
+        self.files[folder] += 1
+        self.total_files += 1
+        if folder is not None and self.files[folder] > limits.max_files:
+            return self.refuse(name, folder, f"more than {limits.max_files} files", True)
+        if self.total_files > limits.max_archive_files:
+            return self.refuse(name, folder, "the archive holds too many files", True)
+        mode = info.external_attr >> 16
+        if stat.S_ISLNK(mode):
+            return self.refuse(name, folder, "symlink in archive")
+        if stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):  # 0: a plain file
+            return self.refuse(name, folder, "special file in archive")
+        if is_dir(info):
+            return self.write(name, folder, parts, None)
+        if info.file_size > limits.max_member or (
+                info.compress_size and info.file_size / info.compress_size > limits.max_ratio):
+            return self.refuse(name, folder, "zip bomb (member too large)")
+        return self.write(name, folder, parts, info)
+
+    def write(self, name: str, folder: str | None, parts: tuple[str, ...],
+              info: zipfile.ZipInfo | None) -> None:
+        destination = self.root.joinpath(*parts)
+        try:
+            if self.root not in destination.resolve().parents:
+                return self.refuse(name, folder, "unsafe path in archive")
+            if info is None:
                 destination.mkdir(parents=True, exist_ok=True)
-                continue
-            if stat.S_IFMT(mode) not in (0, stat.S_IFREG):  # no type bits: a plain file
-                kind = "symlink" if stat.S_ISLNK(mode) else "special file"
-                result.refused.append((info.filename, f"{kind} in archive"))
-                continue
-            if info.file_size > limits.max_member or (
-                    info.compress_size and info.file_size / info.compress_size > limits.max_ratio):
-                result.refused.append((info.filename, "zip bomb (member too large)"))
-                continue
+                return None
             destination.parent.mkdir(parents=True, exist_ok=True)
-            written, refused = 0, None
-            try:
-                with zf.open(info) as source, open(destination, "wb") as sink:
-                    while chunk := source.read(1 << 16):
-                        written += len(chunk)
-                        if (written > info.file_size or written > limits.max_member
-                                or total + written > limits.max_total):
-                            refused = "zip bomb (expands beyond its limits)"
-                            break
-                        sink.write(chunk)
-            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as err:
-                refused = f"unreadable member ({type(err).__name__})"
-            if refused:
-                destination.unlink(missing_ok=True)
-                result.refused.append((info.filename, refused))
-                continue
-            total += written
+            if destination.exists() or destination.is_symlink():
+                raise FileExistsError()
+            with open(destination, "xb") as sink:
+                refused = self.copy(info, sink, folder)
+        except (FileExistsError, NotADirectoryError, IsADirectoryError):
+            return self.refuse(name, folder, "conflicting members in archive", True)
+        except (OSError, ValueError) as err:  # too long a name, disk full, ...
+            reason = getattr(err, "strerror", None) or type(err).__name__
+            return self.refuse(name, folder, f"could not be extracted ({reason})")
+        if refused:
+            destination.unlink(missing_ok=True)
+            block = refused.startswith(("more than", "the archive"))
+            return self.refuse(name, folder, refused, block)
+        return None
+
+    def copy(self, info: zipfile.ZipInfo, sink: IO[bytes], folder: str | None) -> str | None:
+        limits, written = self.limits, 0
+        try:
+            with self.zf.open(info) as source:
+                while chunk := source.read(1 << 16):
+                    written += len(chunk)
+                    if written > info.file_size or written > limits.max_member:
+                        return "zip bomb (expands beyond its limits)"
+                    if folder is not None and self.bytes[folder] + written > limits.max_bytes:
+                        return f"more than {limits.max_bytes >> 20} MB"
+                    if self.total_bytes + written > limits.max_archive_bytes:
+                        return "the archive is too large"
+                    sink.write(chunk)
+        except OSError:
+            raise
+        except Exception as err:  # noqa: BLE001 - any decoder error: an unreadable member
+            return f"unreadable member ({type(err).__name__})"
+        self.bytes[folder] += written
+        self.total_bytes += written
+        return None
+
+
+def extract(archive: Path, target: Path, limits: ZipLimits | None = None,
+            assignment: str | None = None) -> Extraction:
+    """Extract `archive` into `target`; what was refused, per student folder."""
+    with _open(archive) as zf:
+        infos = zf.infolist()
+        result = Extraction(prefix=_prefix(infos, assignment))
+        extractor = _Extractor(zf, target.resolve(), limits or ZipLimits(), result)
+        for info in infos:
+            extractor.member(info)
     return result
