@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 
 import pytest
@@ -357,3 +358,161 @@ def test_a_marker_left_in_every_channel_reaches_no_other_sandbox_and_no_later_ru
     escaped = {c: r for c, r in written.items()
                if not r.startswith("refused") and c not in private}
     assert not escaped, escaped
+
+
+# ------------------------------------------------------------------ one process per sandbox
+
+SPAWNERS = '''
+import json, multiprocessing, os, subprocess, sys
+def _child_exits(pid):
+    if pid == 0:
+        os._exit(0)   # should never run: only if a process could be started after all
+    return "started"
+tried = {}
+for name, start in [
+        ("os.fork", lambda: _child_exits(os.fork())),
+        ("subprocess.run", lambda: subprocess.run(["/bin/true"])),
+        ("os.posix_spawn", lambda: os.posix_spawn("/bin/true", ["true"], {})),
+        ("multiprocessing", lambda: multiprocessing.get_context("fork").Process(
+            target=print).start()),
+        ("os.execv", lambda: os.execv(sys.executable, [sys.executable, "-c", "0"]))]:
+    try:
+        start()
+        tried[name] = "started"
+    except OSError as err:
+        tried[name] = type(err).__name__
+tried["os.system"] = os.system("true")
+print("SPAWN" + json.dumps(tried))
+def spawner(x):
+    _child_exits(os.fork())
+    return x
+def double(x):
+    return 2 * x
+'''
+
+
+def test_new_processes_fail_with_a_python_error_and_the_sandbox_goes_on():
+    from autograder.spec import Call, Case, Ref
+
+    with _namespaced_session() as session:
+        loaded = session.load("", [("spawners", SPAWNERS)])
+        assert loaded["spawners"]["ok"], loaded
+        line = next(x for x in session.output().splitlines() if x.startswith("SPAWN"))
+        tried = json.loads(line[len("SPAWN"):])
+        print(tried)
+        assert tried.pop("os.system") != 0
+        assert set(tried.values()) == {"PermissionError"}, tried
+        forked = session.run(Case("fork", (Call("spawner", (1.0,)),), {"y": Ref(0)}))
+        assert forked.kind == "error" and "PermissionError" in forked.error, forked
+        doubled = session.run(Case("double", (Call("double", (1.5,)),), {"y": Ref(0)}))
+        assert doubled.kind == "ok" and doubled.outputs["y"].ravel()[0] == 3.0
+
+
+# ------------------------------------------------------------------------------ memory bound
+
+MEMORY_BOMBS = '''
+import ctypes, json, mmap, os
+import numpy as np
+GB = 1 << 30
+libc = ctypes.CDLL(None, use_errno=True)
+def memfd():
+    fd = os.memfd_create("bomb")
+    os.ftruncate(fd, GB)
+    mmap.mmap(fd, GB)[:] = b"x" * GB
+def shm():
+    if libc.shmget(0, GB, 0o1600) < 0:                  # IPC_PRIVATE, IPC_CREAT
+        raise OSError(ctypes.get_errno(), "shmget")
+def shared_mapping():
+    mmap.mmap(-1, GB, flags=mmap.MAP_SHARED)[:] = b"x" * GB
+def tmpfs():
+    with open("/tmp/bomb", "wb") as out:
+        for _ in range(1024):
+            out.write(b"x" * (1 << 20))
+def tmpfs_files():
+    for i in range(100_000):
+        open("/tmp/f%d" % i, "w").close()
+def array():
+    np.ones(GB // 2)
+outcome = {}
+for bomb in (memfd, shm, shared_mapping, tmpfs, tmpfs_files, array):
+    try:
+        bomb()
+        outcome[bomb.__name__] = "allocated"
+    except (OSError, MemoryError) as err:
+        outcome[bomb.__name__] = "%s %s" % (type(err).__name__, getattr(err, "strerror", ""))
+print("BOMBS" + json.dumps(outcome))
+'''
+
+
+def test_memory_outside_the_address_space_limit_is_refused():
+    with _namespaced_session(Limits(timeout=20, memory_mb=256, disk_mb=64)) as session:
+        loaded = session.load("", [("bombs", MEMORY_BOMBS)])
+        assert loaded["bombs"]["ok"], loaded
+        line = next(x for x in session.output().splitlines() if x.startswith("BOMBS"))
+        outcome = json.loads(line[len("BOMBS"):])
+        print(outcome)
+        assert outcome["memfd"].startswith("PermissionError")   # not counted in RLIMIT_AS
+        assert outcome["shm"].startswith("PermissionError")     # nor is a SysV segment
+        assert outcome["shared_mapping"].startswith(("OSError", "MemoryError"))  # counted
+        assert outcome["tmpfs"].startswith("OSError")           # file size / tmpfs size
+        assert outcome["tmpfs_files"].startswith("OSError")     # tmpfs inode count
+        assert outcome["array"].startswith("MemoryError")
+
+
+# ------------------------------------------------------------- no process outlives grading
+
+KILLED_GRADER = """
+from autograder.grader.sandbox import Limits, Session, zygote
+session = Session(Limits(timeout=60), "rnn")
+print(zygote("rnn").process.pid, session.supervisor, flush=True)
+session.load("", [("hang", "while True:\\n    pass")])
+"""
+
+
+def _processes() -> dict[int, tuple[int, str, str]]:
+    """pid -> (parent pid, state, start time) of every process."""
+    table = {}
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        table[int(entry)] = (int(fields[1]), fields[0], fields[19])
+    return table
+
+
+def _descendants(root: int) -> dict[int, str]:
+    table, found, todo = _processes(), {}, [root]
+    while todo:
+        parent = todo.pop()
+        for pid, (ppid, _, start) in table.items():
+            if ppid == parent:
+                found[pid] = start
+                todo.append(pid)
+    return found
+
+
+def test_a_killed_grader_leaves_no_process_behind():
+    if os.geteuid() != 0:
+        pytest.skip("without root the sandbox is not the init of a PID namespace")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    grader = subprocess.Popen([sys.executable, "-c", KILLED_GRADER], cwd=root,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        zygote_pid, supervisor = map(int, grader.stdout.readline().split())
+        time.sleep(0.5)                                       # the cell is spinning now
+        below = _descendants(grader.pid)
+        assert {zygote_pid, supervisor} < set(below) and len(below) >= 3, below
+    finally:
+        grader.kill()
+        grader.wait()
+    deadline = time.monotonic() + 5
+    while True:
+        table = _processes()
+        alive = {pid for pid, start in below.items()
+                 if pid in table and table[pid][2] == start and table[pid][1] != "Z"}
+        if not alive or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert not alive, f"still running after the grader was killed: {alive}"

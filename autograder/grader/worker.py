@@ -260,11 +260,16 @@ def _limit(config: dict, vm: int) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write fails, it does not kill
 
 
+def _die_with_supervisor(alive: int) -> None:
+    """SIGKILL on the supervisor's death; exit now if it is already dead (`alive` at EOF)."""
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if select.select([alive], [], [], 0)[0]:
+        os._exit(0)
+
+
 def _sandbox(config: dict, fd: int, isolation: list[str], uid: int, alive: int,
              syscalls: confine.Filter | None) -> None:
-    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if select.select([alive], [], [], 0)[0]:  # the supervisor died before the line above
-        os._exit(0)
+    _die_with_supervisor(alive)
     sock = socket.socket(fileno=fd)
     vm = _read_vm_bytes()
     features = list(isolation)
@@ -278,6 +283,7 @@ def _sandbox(config: dict, fd: int, isolation: list[str], uid: int, alive: int,
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
         features.append(f"unprivileged uid {uid}")
+        _die_with_supervisor(alive)  # again: a change of uid clears the parent-death signal
     try:
         _prctl(PR_SET_NO_NEW_PRIVS, 1)
     except OSError:
