@@ -43,7 +43,7 @@ class Limits:
     memory_mb: int = 512         # address space on top of the pre-warmed interpreter
     disk_mb: int = 64            # size of the tmpfs working directory
     file_mb: int = 16            # largest file the student may write
-    processes: int = 16          # processes and threads of the sandbox's own uid
+    processes: int = 16          # threads of the sandbox (the filter allows no processes)
     output_chars: int = 20_000   # captured stdout+stderr
 
     @property
