@@ -92,17 +92,18 @@ def grade(assignment: str, submissions: Path, out: Path, workers: int | None = N
     state = out / STATE
     (state / "records").mkdir(parents=True, exist_ok=True)
     limits = Limits(timeout=timeout, memory_mb=memory_mb)
-    release = release_notebook(assignment, state)
-    for test in tests_for(assignment):  # compute the expected values once, up front
-        cases_with_expected(assignment, test)
-    fingerprint = _fingerprint(assignment, limits)
     records: dict[str, Record] = {}
     jobs: list[Job] = []
     notebooks: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory(prefix="kit-submissions-") as scratch:
+        # First: an unreadable archive or folder fails before any slow preparation.
         found, warnings = open_submissions(submissions, Path(scratch), assignment)
         for warning in warnings:
             log(f"warning: {one_line(warning)}")
+        release = release_notebook(assignment, state)
+        for test in tests_for(assignment):  # compute the expected values once, up front
+            cases_with_expected(assignment, test)
+        fingerprint = _fingerprint(assignment, limits)
         for item in found:
             data, problem = None, item.problem
             if item.notebook is not None and problem is None:

@@ -2,8 +2,9 @@
 
 Layouts: `<student>/<notebook>.ipynb` or nbgrader's `<student>/<assignment>/<notebook>.ipynb`.
 Student ids may be anything a file system allows (unicode, spaces, `..` inside a name,
-bytes that are not UTF-8, control characters): the id is kept as `neutral.visible` shows
-it (unchanged for printable names) and a sanitized, collision-free `safe_id` names files.
+bytes that are not UTF-8 (surrogate-escaped, as `os.listdir` returns them), control
+characters): the id is kept as it is, shown through `neutral.visible` wherever it is
+written, and a sanitized, collision-free `safe_id` names files.
 
 Every student folder gets exactly one `Found`, whatever is inside it: a problem is that
 student's `problem` (their status), never an exception. Symbolic links are never followed
@@ -121,7 +122,7 @@ def _student(base: Path, name: str, assignment: str, extraction: Extraction | No
     path = base / name
     try:
         if path.is_symlink():
-            return Found(visible(name), "", None, "refused: symlink, not followed")
+            return Found(name, "", None, "refused: symlink, not followed")
         notebook, problem, notes = (_choose(path, assignment) if path.is_dir()
                                     else (None, "missing notebook", []))
     except Exception as err:  # noqa: BLE001 - one row per student, whatever the folder holds
@@ -137,13 +138,14 @@ def _student(base: Path, name: str, assignment: str, extraction: Extraction | No
             reason = refused[0][1]
         if reason is not None:
             notebook, problem = None, f"refused: {reason}"
-    return Found(visible(name), "", notebook, problem, notes)
+    return Found(name, "", notebook, problem, notes)
 
 
 def collect(root: Path, assignment: str, extraction: Extraction | None = None) -> list[Found]:
     """Every student found under `root`, sorted by id; one `Found` per student folder."""
     base = root.joinpath(*extraction.prefix) if extraction else _student_root(root, assignment)
-    names = {name for name in os.listdir(base) if not hidden(name)
+    listed = os.listdir(base) if base.is_dir() or not extraction else []
+    names = {name for name in listed if not hidden(name)
              and ((base / name).is_symlink() or (base / name).is_dir())}
     names |= set(extraction.folders) if extraction else set()
     return _with_safe_ids([_student(base, name, assignment, extraction) for name in names])
@@ -178,5 +180,5 @@ def open_submissions(path: Path, scratch: Path, assignment: str) -> tuple[list[F
                 if name not in owned]
     if extraction.counts[None] > len(warnings):
         warnings.append(f"and {extraction.counts[None] - len(warnings)} more refused members")
-    return found, warnings + [f"{item.student_id}: {item.problem}" for item in found
+    return found, warnings + [f"{visible(item.student_id)}: {item.problem}" for item in found
                               if (item.problem or "").startswith("refused")]

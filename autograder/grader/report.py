@@ -1,7 +1,8 @@
 """Write what grading produced: grades.csv, Gradescope results, feedback pages, a summary.
 
 Everything a student controls (ids, statuses quoting grade_ids, messages quoting their
-exceptions, notes) passes through `neutral` on its way out: no control characters, escape
+exceptions, notes) passes through `neutral` on its way out (ids through `visible`, so two
+different ids never look alike): no control characters, escape
 sequences, bidi overrides or lone surrogates anywhere; no formula in any csv cell; valid
 UTF-8 JSON; HTML-escaped feedback.
 """
@@ -16,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .job import Record
-from .neutral import csv_cell, one_line
+from .neutral import csv_cell, one_line, visible
 
 STATUS_ORDER = ("graded",)
 MESSAGE_CHARS = 2000
@@ -30,7 +31,7 @@ def write_csv(records: list[Record], path: Path) -> None:
                                                 *names]])
         for record in records:
             scores = {t.name: t.score for t in record.tests}
-            writer.writerow([csv_cell(record.student_id, None), f"{record.score:g}",
+            writer.writerow([csv_cell(visible(record.student_id), None), f"{record.score:g}",
                              f"{record.max_score:g}", csv_cell(record.status),
                              *(f"{scores.get(n, 0.0):g}" for n in names)])
 
@@ -63,7 +64,7 @@ def feedback_html(record: Record, assignment: str) -> str:
         f"<td>{e(t.message, MESSAGE_CHARS)}</td></tr>"
         for t in record.tests)
     notes = "".join(f"<li>{e(n, MESSAGE_CHARS)}</li>" for n in record.notes)
-    student = e(record.student_id, None)
+    student = e(visible(record.student_id), None)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Feedback: {e(assignment)}, {student}</title>
@@ -94,7 +95,7 @@ def format_table(records: Iterable[Record]) -> str:
     records = list(records)
     if not records:
         return "no submissions found"
-    ids = [one_line(r.student_id, None) for r in records]
+    ids = [visible(r.student_id) for r in records]
     width = min(32, max(10, *(len(i) for i in ids)))
     lines = [f"{'student':<{width}}  {'score':>13}  status", "-" * (width + 30)]
     for r, name in zip(records, ids):

@@ -15,6 +15,9 @@ up another student's budget:
   or the archive's sanity caps (`max_archive_files`, `max_archive_bytes`: far above a
   class's worth of budgets) reached before the folder was done.
 
+Members outside every student folder (files beside them, hidden folders, `__MACOSX`) are
+not extracted: they belong to nobody and could only get in a student's way.
+
 Sizes are counted while reading, not taken from the (forgeable) headers. Member names are
 read as UTF-8 (also without the zip's UTF-8 flag, which current tools often omit; Python
 3.11+); bytes that are not UTF-8 are kept as surrogate escapes, so they reach the disk as
@@ -107,7 +110,7 @@ def hidden(name: str) -> bool:
 
 
 def is_dir(info: zipfile.ZipInfo) -> bool:
-    return info.is_dir() or stat.S_ISDIR(info.external_attr >> 16)
+    return info.filename.endswith("/") or stat.S_ISDIR(info.external_attr >> 16)
 
 
 def _prefix(infos: list[zipfile.ZipInfo], assignment: str | None) -> tuple[str, ...]:
@@ -196,6 +199,7 @@ class _Extractor:
         self.files: Counter = Counter()     # per student folder
         self.bytes: Counter = Counter()
         self.total_files = self.total_bytes = 0
+        self.made: set[tuple[str, ...]] = set()    # paths already counted
 
     def refuse(self, name: str, folder: str | None, reason: str, block: bool = False) -> None:
         result = self.result
@@ -208,6 +212,13 @@ class _Extractor:
         if folder is not None:
             result.folders.setdefault(folder, []).append((name, reason))
 
+    def charge(self, folder: str | None, parts: tuple[str, ...]) -> None:
+        """Count what a member may create: itself and the folders it needs."""
+        new = {parts[:k] for k in range(1, len(parts) + 1)} - self.made
+        self.made |= new
+        self.files[folder] += len(new) or 1
+        self.total_files += len(new) or 1
+
     def member(self, info: zipfile.ZipInfo) -> None:
         name, limits = info.filename, self.limits
         folder = owner(name, is_dir(info), self.result.prefix)
@@ -216,12 +227,11 @@ class _Extractor:
         parts = _safe_parts(name)
         if parts is None:
             return self.refuse(name, folder, "unsafe path in archive")
-        if parts[0] == "__MACOSX":
+        if folder is None:  # beside the student folders (or hidden): nobody's, not needed
             return None
         if len(parts) > limits.max_depth:
             return self.refuse(name, folder, f"path deeper than {limits.max_depth} levels")
-        self.files[folder] += 1
-        self.total_files += 1
+        self.charge(folder, parts)
         if folder is not None and self.files[folder] > limits.max_files:
             return self.refuse(name, folder, f"more than {limits.max_files} files", True)
         if self.total_files > limits.max_archive_files:
