@@ -69,7 +69,7 @@ def _notebooks(folder: Path) -> tuple[list[Path], list[str]]:
                     elif entry.is_dir(follow_symlinks=False):
                         if hidden(entry.name):
                             continue
-                        if depth + 1 >= MAX_DEPTH:
+                        if depth + 1 > MAX_DEPTH:
                             notes.append(f"folders deeper than {MAX_DEPTH} levels not searched")
                         else:
                             pending.append((path, depth + 1))

@@ -71,8 +71,8 @@ class ZipLimits:
 @dataclass
 class Extraction:
     prefix: tuple[str, ...] = ()        # the wrapping folder looked through, if any
-    # (member name, reason): members outside any student folder, and the first
-    # MAX_LISTED of each folder (a folder's refusals are counted in `counts`)
+    # (member name, reason): the first refused members of each student folder and of
+    # the rest (all are counted in `counts`; None counts those outside the folders)
     refused: list[tuple[str, str]] = field(default_factory=list)
     folders: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     counts: Counter = field(default_factory=Counter)     # folder -> refused members
@@ -190,6 +190,10 @@ def _open(archive: Path) -> zipfile.ZipFile:
     raise ZipRefused(f"{archive.name}: not a readable zip archive ({problem})") from None
 
 
+def _size(count: int) -> str:
+    return f"{count >> 20} MB" if count >= 1 << 20 else f"{count} bytes"
+
+
 class _Extractor:
     """Extracts members one by one, charging each to its student folder's budget."""
 
@@ -250,28 +254,28 @@ class _Extractor:
 
     def write(self, name: str, folder: str | None, parts: tuple[str, ...],
               info: zipfile.ZipInfo | None) -> None:
-        destination = self.root.joinpath(*parts)
+        """Create a folder (`info` None) or a file; any failure refuses this member only."""
+        destination, created, block = self.root.joinpath(*parts), False, False
         try:
             if self.root not in destination.resolve().parents:
-                return self.refuse(name, folder, "unsafe path in archive")
-            if info is None:
+                refused = "unsafe path in archive"
+            elif info is None:
                 destination.mkdir(parents=True, exist_ok=True)
-                return None
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            if destination.exists() or destination.is_symlink():
-                raise FileExistsError()
-            with open(destination, "xb") as sink:
-                refused = self.copy(info, sink, folder)
+                refused = None
+            else:
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                with open(destination, "xb") as sink:  # exclusive: a second copy conflicts
+                    created = True
+                    refused = self.copy(info, sink, folder)
         except (FileExistsError, NotADirectoryError, IsADirectoryError):
-            return self.refuse(name, folder, "conflicting members in archive", True)
-        except (OSError, ValueError) as err:  # too long a name, disk full, ...
-            reason = getattr(err, "strerror", None) or type(err).__name__
-            return self.refuse(name, folder, f"could not be extracted ({reason})")
+            refused, block = "conflicting members in archive", True
+        except (OSError, ValueError) as err:  # a name too long, the disk full, ...
+            refused = f"could not be extracted ({getattr(err, 'strerror', None) or 'error'})"
         if refused:
-            destination.unlink(missing_ok=True)
-            block = refused.startswith(("more than", "the archive"))
-            return self.refuse(name, folder, refused, block)
-        return None
+            if created:
+                destination.unlink(missing_ok=True)
+            block = block or refused.startswith(("more than", "the archive"))
+            self.refuse(name, folder, refused, block)
 
     def copy(self, info: zipfile.ZipInfo, sink: IO[bytes], folder: str | None) -> str | None:
         limits, written = self.limits, 0
@@ -282,7 +286,7 @@ class _Extractor:
                     if written > info.file_size or written > limits.max_member:
                         return "zip bomb (expands beyond its limits)"
                     if folder is not None and self.bytes[folder] + written > limits.max_bytes:
-                        return f"more than {limits.max_bytes >> 20} MB"
+                        return f"more than {_size(limits.max_bytes)}"
                     if self.total_bytes + written > limits.max_archive_bytes:
                         return "the archive is too large"
                     sink.write(chunk)
