@@ -236,7 +236,7 @@ class _Extractor:
         if len(parts) > limits.max_depth:
             return self.refuse(name, folder, f"path deeper than {limits.max_depth} levels")
         self.charge(folder, parts)
-        if folder is not None and self.files[folder] > limits.max_files:
+        if self.files[folder] > limits.max_files:
             return self.refuse(name, folder, f"more than {limits.max_files} files", True)
         if self.total_files > limits.max_archive_files:
             return self.refuse(name, folder, "the archive holds too many files", True)
