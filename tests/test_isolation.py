@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -464,7 +465,7 @@ def test_memory_outside_the_address_space_limit_is_refused():
 KILLED_GRADER = """
 from autograder.grader.sandbox import Limits, Session, zygote
 session = Session(Limits(timeout=60), "rnn")
-print(zygote("rnn").process.pid, session.supervisor, flush=True)
+print(zygote("rnn").process.pid, session.supervisor, zygote("rnn").base, flush=True)
 session.load("", [("hang", "while True:\\n    pass")])
 """
 
@@ -499,14 +500,17 @@ def test_a_killed_grader_leaves_no_process_behind():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     grader = subprocess.Popen([sys.executable, "-c", KILLED_GRADER], cwd=root,
                               stdout=subprocess.PIPE, text=True)
+    base = ""
     try:
-        zygote_pid, supervisor = map(int, grader.stdout.readline().split())
+        zygote_pid, supervisor, base = grader.stdout.readline().split()
+        zygote_pid, supervisor = int(zygote_pid), int(supervisor)
         time.sleep(0.5)                                       # the cell is spinning now
         below = _descendants(grader.pid)
         assert {zygote_pid, supervisor} < set(below) and len(below) >= 3, below
     finally:
         grader.kill()
         grader.wait()
+        shutil.rmtree(base, ignore_errors=True)  # a killed grader cannot remove its files
     deadline = time.monotonic() + 5
     while True:
         table = _processes()
