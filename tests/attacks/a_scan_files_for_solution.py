@@ -1,10 +1,10 @@
-"""Walk every readable file in the sandbox for a definition of the function and run it."""
+"""Walk every readable file on the import path and in the usual homes for a definition of the function and run it."""
 CELLS = {"clip_grad_norm": '''
-import os
+import os, sys
 _found = None
-for _root, _dirs, _files in os.walk("/"):
-    if _root.startswith(("/proc", "/sys", "/dev")):
-        continue
+_places = [p for p in sys.path if p and "site-packages" not in p and "lib/python3" not in p]
+for _root, _dirs, _files in (w for top in [*_places, "/tmp", "/work", "/root", "/home", "/srv"]
+                             for w in os.walk(top)):
     for _name in _files:
         if not _name.endswith((".py", ".ipynb", ".txt", ".json")):
             continue
