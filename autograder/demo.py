@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .course import Course, solution_submission, with_answers
+from .grader.neutral import csv_cell
 from .grading import tests_for
 from .notebooks import REPO_ROOT, NotebookError, answer_cells, cell_source
 from .reference import solution_sources
@@ -134,8 +135,8 @@ def write_csv(rows: dict[str, dict[str, dict]], path: Path) -> None:
         writer.writerow(["student_id", "assignment", "score", "max_score", "status"])
         for assignment, per_student in rows.items():
             for student, row in sorted(per_student.items()):
-                writer.writerow([student, assignment, row["score"], row["max_score"],
-                                 row["status"]])
+                writer.writerow([csv_cell(student), assignment, row["score"],
+                                 row["max_score"], csv_cell(row["status"])])
 
 
 def run_demo(out: Path = DEMO_DIR, log: Callable[[str], None] = print) -> dict:

@@ -132,9 +132,11 @@ def python_source(source: str) -> str:
 
     from IPython.core.inputtransformer2 import TransformerManager
 
-    first, _, body = source.lstrip("\n").partition("\n")
-    if first.startswith("%%") and first[2:].split(" ", 1)[0].strip() in BODY_MAGICS:
-        return python_source(body)
+    while True:  # `%%time` on `%%capture` on ...: each runs the body below it
+        first, _, body = source.lstrip("\n").partition("\n")
+        if not (first.startswith("%%") and first[2:].split(" ", 1)[0].strip() in BODY_MAGICS):
+            break
+        source = body
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from autograder.__main__ import main as cli
-from autograder.course import solution_submission
+from autograder.course import solution_submission, with_answers
 from autograder.grader import format_table, grade
 from autograder.grader.batch import release_notebook
 from autograder.grader.collect import Found, collect
@@ -36,6 +36,7 @@ from autograder.grader.report import feedback_html, gradescope, write_csv, write
 from autograder.grader.sandbox import _seconds, decode_arrays
 from autograder.grader.tamper import inspect, parse
 from autograder.grader.zipsafe import ZipLimits, extract
+from autograder.notebooks import answer_cells
 from autograder.verdict import TestResult
 
 CACHE = Path(tempfile.gettempdir()) / "kit-grader-test-cache"
@@ -144,10 +145,13 @@ def test_mutated_release_notebooks_never_break_inspection(release, path, key, va
 
 def test_notebook_limits(release):
     good = solution_submission(release, "rnn")
-    huge = _mutate(good, [0], "source", "x = 1\n" * 20_000)
-    for cell in huge["cells"]:
-        cell["cell_type"] = "code"
-    assert "larger than 64 KB" in parse(json.dumps(huge).encode())[1]
+    # An oversized answer cell is not run (its function scores 0); the rest is graded.
+    function = next(iter(answer_cells(release)))
+    huge = with_answers(good, {function: "x = 1\n" * 20_000})
+    inspection = inspect(json.dumps(huge).encode(), release)
+    assert inspection.invalid is None and function not in inspection.answers
+    assert inspection.notes == [f"answer cell {function} is larger than 64 KB: not run"]
+    assert len(inspection.answers) == len(answer_cells(release)) - 1
     many = dict(good, cells=good["cells"] * 30)
     assert parse(json.dumps(many).encode())[1] == "more than 2000 cells"
     bad_version = _mutate(good, [0, 0], "schema_version", [1])

@@ -239,7 +239,7 @@ def grade_submission(job: Job) -> Record:
     except SandboxFailure as failure:  # the setup itself failed: an environment problem
         runner.close()
         return _not_graded(job, "error", f"sandbox failure: {failure}", started)
-    notes = [*job.notes, *inspection.findings, *runner.cell_errors.values(),
+    notes = [*job.notes, *inspection.findings, *inspection.notes, *runner.cell_errors.values(),
              *runner.excluded.values()]
     if inspection.findings:
         status = f"tampered: {inspection.findings[0]}"

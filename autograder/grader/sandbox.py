@@ -32,7 +32,6 @@ from .. import wire
 from .protocol import Deadline, ProtocolError, receive, send
 
 MAX_ARRAY_ELEMENTS = 10_000_000
-ALLOWED_KINDS = "biuf"  # bool, signed and unsigned integers, floats
 
 
 @dataclass(frozen=True)
@@ -240,7 +239,9 @@ class Session:
         except (Deadline, ProtocolError) as err:
             self.close()
             raise SandboxFailure("crash", f"the sandbox did not start ({err})") from None
-        self.isolation = [str(x) for x in header.get("isolation", [])][:20]
+        isolation = header.get("isolation")
+        self.isolation = [str(x)[:100] for x in isolation][:20] if isinstance(
+            isolation, list) else []
 
     def _step_end(self) -> float:
         return min(self.deadline, time.monotonic() + self.limits.timeout)

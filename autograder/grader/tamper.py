@@ -17,8 +17,8 @@ from ..notebooks import answer_cells, cell_source, grade_meta, python_source, se
 
 MAX_NOTEBOOK_BYTES = 20 << 20
 MAX_CELLS = 2000              # honest notebooks have about 100; comparing is quadratic
-MAX_CODE_CELL = 64 << 10      # bytes of one code cell as sent to the sandbox (JSON text):
-                              # the answer cells together must fit in one 1 MiB frame
+MAX_CODE_CELL = 64 << 10      # bytes of one answer cell as sent to the sandbox (JSON text);
+                              # a larger one is not run (its functions score 0)
 FLAGS = ("solution", "grade", "locked")
 
 
@@ -27,6 +27,7 @@ class Inspection:
     invalid: str | None = None                      # why the notebook cannot be graded at all
     findings: list[str] = field(default_factory=list)
     answers: dict[str, str] = field(default_factory=dict)   # grade_id -> student source
+    notes: list[str] = field(default_factory=list)          # answer cells not run, and why
 
 
 def _malformed_nbgrader(cell: dict[str, Any]) -> bool:
@@ -40,7 +41,7 @@ def _malformed_nbgrader(cell: dict[str, Any]) -> bool:
 def _check_cells(cells: list) -> str | None:
     if len(cells) > MAX_CELLS:
         return f"more than {MAX_CELLS} cells"
-    for index, cell in enumerate(cells, 1):
+    for cell in cells:
         source = cell.get("source") if isinstance(cell, dict) else None
         if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str) or not (
                 isinstance(source, str)
@@ -48,8 +49,6 @@ def _check_cells(cells: list) -> str | None:
             return "malformed cell"
         if not isinstance(cell.get("metadata", {}), dict) or _malformed_nbgrader(cell):
             return "malformed cell metadata"
-        if cell["cell_type"] == "code" and len(json.dumps(cell_source(cell))) > MAX_CODE_CELL:
-            return f"code cell {index} larger than {MAX_CODE_CELL >> 10} KB"
     return None
 
 
@@ -138,14 +137,19 @@ def inspect(data: bytes, release: dict[str, Any]) -> Inspection:
     if notebook is None:
         return Inspection(invalid=problem)
     answers: dict[str, str] = {}
+    notes: list[str] = []
     student = {}
     for gid, cell in _graded_cells(notebook):
         student.setdefault(gid, cell)  # a duplicated cell: the first copy is graded
     for gid in answer_cells(release):
         cell = student.get(gid)
-        if cell is not None and cell.get("cell_type") == "code":
-            answers[gid] = python_source(cell_source(cell))
-    return Inspection(findings=compare(notebook, release), answers=answers)
+        if cell is None or cell.get("cell_type") != "code":
+            continue
+        if len(json.dumps(cell_source(cell))) > MAX_CODE_CELL:
+            notes.append(f"answer cell {gid} is larger than {MAX_CODE_CELL >> 10} KB: not run")
+            continue
+        answers[gid] = python_source(cell_source(cell))
+    return Inspection(findings=compare(notebook, release), answers=answers, notes=notes)
 
 
 def setup_source(release: dict[str, Any]) -> str:
