@@ -6,8 +6,9 @@ nothing but numpy and `spec`, so it can run inside the student's kernel or in a 
 
 from __future__ import annotations
 
+import sys
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -35,7 +36,12 @@ class _NoIPython:
     `notebooks.python_source`), which writes `%magic` lines as calls on `get_ipython()`.
     """
 
-    def run_line_magic(self, *args: Any, **kwargs: Any) -> None:
+    def run_line_magic(self, name: str = "", line: str = "", *args: Any, **kwargs: Any) -> None:
+        # `%time` and `%prun` run their statement in the notebook's namespace (IPython's
+        # `%timeit` runs it in a function of its own, and defines nothing).
+        if name in ("time", "prun") and isinstance(line, str):
+            caller = sys._getframe(1).f_globals
+            exec(compile(line, "<magic>", "exec"), caller)
         return None
 
     def run_cell_magic(self, *args: Any, **kwargs: Any) -> None:
@@ -81,37 +87,54 @@ def _pick(result: Any, ref: Ref) -> Any:
         raise StudentError(f"could not take {where} of the returned value ({err})") from None
 
 
-def _given(spec: Any, value: Any) -> Any:
-    """Copy of the parts of a call's arguments that the case supplied (not Refs or Rngs)."""
+AFTER = "after:"  # outputs carrying a supplied argument as its call left it
+
+
+def _supplied(spec: Any, value: Any, path: str) -> Iterator[tuple[str, Any]]:
+    """(path, value) of each array a case supplied to a call, as the call's arguments hold
+    it now; a container the call replaced or reshaped gives (path, None)."""
     if isinstance(spec, (Ref, Rng)):
-        return None
+        return
     if isinstance(spec, np.ndarray):
-        return value.copy() if isinstance(value, np.ndarray) else ("replaced", id(value))
-    if isinstance(spec, dict):
-        if not isinstance(value, dict):
-            return ("replaced", id(value))
-        return {k: _given(v, value.get(k, KeyError)) for k, v in spec.items()} | {
-            "__keys__": tuple(sorted(value))}
-    if isinstance(spec, (list, tuple)):
-        return tuple(_given(s, v) for s, v in zip(spec, value))
-    return None
+        yield path, value
+    elif isinstance(spec, dict):
+        if not isinstance(value, dict) or set(value) != set(spec):
+            yield path, None
+            return
+        for key in spec:
+            yield from _supplied(spec[key], value[key], f"{path}[{key!r}]")
+    elif isinstance(spec, (list, tuple)):
+        if not isinstance(value, (list, tuple)) or len(value) != len(spec):
+            yield path, None
+            return
+        for index, (item_spec, item) in enumerate(zip(spec, value)):
+            yield from _supplied(item_spec, item, f"{path}[{index}]")
 
 
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return (
-            isinstance(a, np.ndarray)
-            and isinstance(b, np.ndarray)
-            and a.shape == b.shape
-            and a.dtype == b.dtype
-            and np.array_equal(a, b, equal_nan=True)
-        )
-    if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, (list, tuple)):
-        return (isinstance(b, (list, tuple)) and len(a) == len(b)
-                and all(_same(x, y) for x, y in zip(a, b)))
-    return type(a) is type(b) and a == b
+def _after(index: int, call: Call, args: Any, kwargs: Any) -> dict[str, np.ndarray]:
+    """Copies of the supplied arrays right after call `index`: plain data for the grader."""
+    found = {}
+    for path, value in _supplied((call.args, dict(call.kwargs)), (args, kwargs), ""):
+        if type(value) is np.ndarray and value.dtype.kind in "biuf":
+            found[f"{AFTER}{index}{path}"] = value.copy()
+    return found
+
+
+def inputs_unchanged(case: Case, outputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The outputs with `unchanged_key(f)` = 1.0 or 0.0 for every function called, judged
+    from the arrays the case supplied and their state after each call (`run_case_raw`)."""
+    judged = {name: value for name, value in outputs.items() if not name.startswith(AFTER)}
+    unchanged: dict[str, float] = {}
+    for index, call in enumerate(case.calls):
+        kept = True
+        supplied = (call.args, dict(call.kwargs))
+        for path, value in _supplied(supplied, supplied, ""):
+            after = outputs.get(f"{AFTER}{index}{path}")
+            kept = kept and isinstance(after, np.ndarray) and after.shape == value.shape and (
+                after.dtype == value.dtype) and bool(np.array_equal(after, value, equal_nan=True))
+        unchanged[call.function] = min(unchanged.get(call.function, 1.0), float(kept))
+    judged.update({unchanged_key(f): np.array(v) for f, v in unchanged.items()})
+    return judged
 
 
 def to_plain_array(value: Any, name: str) -> np.ndarray:
@@ -150,23 +173,23 @@ def _call(functions: Mapping[str, Callable[..., Any]], call: Call, args, kwargs)
         raise StudentError(f"{call.function} raised {type(err).__name__}: {message}") from None
 
 
-def run_case(case: Case, functions: Mapping[str, Callable[..., Any]]) -> dict[str, np.ndarray]:
-    """Make the case's calls in order; return its named outputs as plain arrays.
-
-    Also returns `unchanged_key(f)` = 1.0 or 0.0 for every function called: whether it
-    left every array it was given exactly as it was.
-    """
+def run_case_raw(case: Case, functions: Mapping[str, Callable[..., Any]]
+                 ) -> dict[str, np.ndarray]:
+    """Make the case's calls in order; return its named outputs as plain arrays, and the
+    state of every supplied array after its call (judged by `inputs_unchanged`)."""
     results: list[Any] = []
-    unchanged: dict[str, float] = {}
-    for call in case.calls:
+    outputs: dict[str, np.ndarray] = {}
+    for index, call in enumerate(case.calls):
         args = _resolve(call.args, results)
         kwargs = _resolve(dict(call.kwargs), results)
-        supplied = (call.args, dict(call.kwargs))
-        before = _given(supplied, (args, kwargs))
         results.append(_call(functions, call, args, kwargs))
-        kept = _same(before, _given(supplied, (args, kwargs)))
-        unchanged[call.function] = min(unchanged.get(call.function, 1.0), float(kept))
-    outputs = {name: to_plain_array(_pick(results[ref.call], ref), name)
-               for name, ref in case.outputs.items()}
-    outputs.update({unchanged_key(f): np.array(v) for f, v in unchanged.items()})
+        outputs.update(_after(index, call, args, kwargs))
+    outputs.update({name: to_plain_array(_pick(results[ref.call], ref), name)
+                    for name, ref in case.outputs.items()})
     return outputs
+
+
+def run_case(case: Case, functions: Mapping[str, Callable[..., Any]]) -> dict[str, np.ndarray]:
+    """`run_case_raw`, judged in this process: for trusted code (reference, mutants, the
+    stock nbgrader path); the sandboxed grader judges a worker's raw outputs itself."""
+    return inputs_unchanged(case, run_case_raw(case, functions))

@@ -116,30 +116,36 @@ def solution_regions(source: str) -> list[str]:
     return [m.group(2) for m in _SOLUTION_REGION.finditer(source)]
 
 
-# Cell magics that run their body as ordinary code; any other cell magic runs nothing here.
-BODY_MAGICS = ("time", "timeit", "capture", "prun")
+# Cell magics that run their body in the notebook's namespace (IPython's `%%timeit` runs
+# it in a function of its own); any other cell magic runs nothing here.
+BODY_MAGICS = ("time", "capture", "prun")
 
 
 def python_source(source: str) -> str:
     """A cell as the Python that IPython would run: IPython's own input transformation.
 
-    `%magic` and `!shell` lines become calls on `get_ipython()` (which does nothing
-    outside a kernel, see `execute.no_ipython`); continuation lines, form feeds and other
-    line separators stay exactly as Python reads them. A cell IPython cannot transform is
-    returned unchanged, so compiling it fails just as it would in a kernel.
+    `%magic` and `!shell` lines become calls on `get_ipython()` (outside a kernel,
+    `execute.no_ipython`: `%time` and `%prun` run their statement, other magics nothing);
+    continuation lines, form feeds and other line separators stay exactly as Python reads
+    them. A cell IPython cannot transform is returned unchanged, so compiling it fails
+    just as it would in a kernel.
     """
     import warnings
 
     from IPython.core.inputtransformer2 import TransformerManager
 
-    while True:  # `%%time` on `%%capture` on ...: each runs the body below it
-        first, _, body = source.lstrip("\n").partition("\n")
-        if not (first.startswith("%%") and first[2:].split(" ", 1)[0].strip() in BODY_MAGICS):
-            break
-        source = body
+    manager = TransformerManager()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return TransformerManager().transform_cell(source)
+            for _ in range(10):  # `%%time` on `%%capture` on ...: each runs the body below
+                lines = source.splitlines(keepends=True)
+                for cleanup in manager.cleanup_transforms:  # as IPython: indents, prompts
+                    lines = cleanup(lines)
+                first = lines[0].strip() if lines else ""
+                if not (first.startswith("%%") and first[2:].split(" ", 1)[0] in BODY_MAGICS):
+                    break
+                source = "".join(lines[1:])
+            return manager.transform_cell(source)
     except Exception:  # noqa: BLE001 - a cell that is not valid IPython stays as it is
         return source

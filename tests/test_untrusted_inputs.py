@@ -208,9 +208,11 @@ def _decoded(name: bytes) -> str:
 def expected_folders(members, prefix: tuple[str, ...]) -> set[str]:
     """Student folders an archive names, derived from the raw names independently."""
     folders = set()
+    # Backslashes separate folders only in an archive that never uses "/" (old Windows tools).
+    windows = not any("/" in _decoded(raw) for raw, *_ in members)
     for raw, _, mode, _ in members:
         name = _decoded(raw)
-        path = name.replace("\\", "/")
+        path = name.replace("\\", "/") if windows else name
         if path.startswith("/") or name[1:2] == ":":
             continue
         parts = [p for p in path.split("/") if p not in ("", ".")]
@@ -293,6 +295,32 @@ def test_budgets_and_conflicts_are_per_student(tmp_path):
         "zed": None}
     assert found["dave\udcff"].notebook.read_bytes() == b"{}"
     assert "and 36 more refused members" in found["hog"].notes
+
+
+@pytest.mark.parametrize("zipped", [False, True])
+def test_no_folder_name_takes_over_another_student_or_the_class(tmp_path, zipped):
+    """A student folder named like the assignment (or a notebook) inside an export does not
+    turn the class into one student; a backslash in a name never lands in another folder."""
+    files = {"export/alice/rnn.ipynb": b"{}", "export/bob/rnn.ipynb": b"{}",
+             "export/carol/rnn.ipynb": b"{}", "export/rnn/rnn.ipynb": b"{}",
+             "export/zz.ipynb/rnn.ipynb": b"{}", "export/bob\\rnn/rnn.ipynb": b"x",
+             "export/carol\\rnn.ipynb/rnn.ipynb": b"y"}
+    if zipped:
+        archive = tmp_path / "export.zip"
+        archive.write_bytes(raw_zip([(n.encode(), d, 0o100644, False) for n, d in files.items()]))
+        target = tmp_path / "out"
+        target.mkdir()
+        found = collect(target, "rnn", extract(archive, target, assignment="rnn"))
+    else:
+        for name, data in files.items():
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / name).write_bytes(data)
+        found = collect(tmp_path, "rnn")
+    rows = {f.student_id: (f.problem, f.notebook.read_bytes() if f.notebook else None)
+            for f in found}
+    assert rows == {"alice": (None, b"{}"), "bob": (None, b"{}"), "carol": (None, b"{}"),
+                    "rnn": (None, b"{}"), "zz.ipynb": (None, b"{}"),
+                    "bob\\rnn": (None, b"x"), "carol\\rnn.ipynb": (None, b"y")}
 
 
 def test_a_hostile_zip_export_is_one_row_per_student_and_exit_0(tmp_path, capsys, release):

@@ -164,13 +164,24 @@ def _with_safe_ids(found: list[Found]) -> list[Found]:
     return found
 
 
+def _skipped(base: Path) -> list[str]:
+    """Hidden and system folders beside the students (`.git`, `__MACOSX`): said, not graded."""
+    try:
+        names = sorted(n for n in os.listdir(base) if hidden(n) and (base / n).is_dir())
+    except OSError:
+        return []
+    return [f"folder {visible(name)} skipped: hidden or system folder, not a student"
+            for name in names]
+
+
 def open_submissions(path: Path, scratch: Path, assignment: str) -> tuple[list[Found], list[str]]:
     """Students under a folder or a .zip; also returns archive-level warnings.
 
     Raises ZipRefused (archive) or OSError (folder) only when nothing can be read at all.
     """
     if not path.is_file():
-        return collect(path, assignment), []
+        found = collect(path, assignment)
+        return found, _skipped(_student_root(path, assignment))
     target = scratch / "unzipped"
     target.mkdir(parents=True, exist_ok=True)
     extraction = extract(path, target, assignment=assignment)

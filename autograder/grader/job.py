@@ -19,15 +19,19 @@ submission has one wall-clock budget (`Limits.cpu_seconds`), cell loading includ
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+
+from ..execute import inputs_unchanged
 from ..fingerprints import diagnose
 from ..grading import cases_with_expected, tests_for
 from ..reference import reference_functions
-from ..spec import Case, Test
+from ..spec import Call, Case, Test
 from ..verdict import Attempt, TestResult, compared_outputs, decide, problem
-from .sandbox import Limits, RunResult, SandboxFailure, Session
+from .sandbox import Limits, Oracle, RunResult, SandboxFailure, Session
 from .tamper import inspect, setup_source
 
 
@@ -56,6 +60,7 @@ class Record:
     tests: list[TestResult]
     notes: list[str] = field(default_factory=list)
     execution_time: float = 0.0      # wall clock of grading this submission
+    shown_time: float = 0.0          # of which the first attempts: what the student is told
     student_time: float = 0.0        # of which the student's code ran (as the worker reports)
     isolation: list[str] = field(default_factory=list)
     output: str = ""                 # the student's captured stdout/stderr (truncated)
@@ -92,6 +97,8 @@ class Runner:
         self.deadline = time.monotonic() + self.limits.cpu_seconds
         self.session: Session | None = None
         self.replaced: tuple[str, ...] = ()
+        self.started = time.monotonic()
+        self.first_phase_done = self.started
 
     def _open(self, replaced: tuple[str, ...]) -> Session:
         while True:
@@ -105,7 +112,8 @@ class Runner:
                     session.use_helpers(replaced)
             except SandboxFailure as failure:
                 cell = getattr(failure, "cell", None)
-                self.kinds.add(failure.kind)
+                if not replaced:
+                    self.kinds.add(failure.kind)
                 if cell is None or cell == "setup" or cell in self.excluded:
                     raise
                 what = "timed out" if failure.kind == "timeout" else "killed its process"
@@ -129,27 +137,47 @@ class Runner:
             self.session.close()
             self.session = None
 
-    def _oracle(self, name: str, args: list, kwargs: dict) -> Any:
-        return reference_functions(self.job.assignment)[name](*args, **kwargs)
+    def _oracle(self, case: Case) -> Oracle:
+        """The reference helpers, answered only for arguments of this case's own scale:
+        every dimension within the case's largest, elements within a few times its own
+        (so a retry cannot make the grader compute, or hold, more than the case needs)."""
+        largest, elements = _scale((case.calls,))
+        reference = reference_functions(self.job.assignment)
 
-    def run(self, case: Case, replaced: tuple[str, ...] = ()) -> RunResult:
+        def oracle(name: str, args: list, kwargs: dict) -> Any:
+            dims, size = _scale((args, kwargs))
+            if dims > largest or size > 4 * elements + 1024:
+                raise ValueError("arguments larger than the case")
+            answer = reference[name](*args, **kwargs)
+            if _scale(answer)[1] > 4 * (largest + 4) * (elements + 256):
+                raise ValueError("an answer larger than the case can need")
+            return answer
+
+        return oracle
+
+    def run(self, case: Case, want: Mapping[str, np.ndarray],
+            replaced: tuple[str, ...] = ()) -> RunResult:
+        """One attempt at `case`; what comes back is judged and trimmed to the compared
+        outputs here (see `_kept`)."""
         suspects = sorted(_called(case) - set(replaced))
         hung = [f for f in suspects if f in self.hung]
         if hung:
             return RunResult(None, f"skipped: {hung[0]} timed out or crashed earlier",
                              "skipped", 0.0)
+        kinds = self.kinds if not replaced else set()  # a retry's trouble is not shown
         if time.monotonic() >= self.deadline:
-            self.kinds.add("timeout")
+            kinds.add("timeout")
             return RunResult(None, "skipped: the submission used up its time budget",
                              "timeout", 0.0)
         try:
             if self.session is None or self.replaced != replaced:
                 self.close()
                 self.session, self.replaced = self._open(replaced), replaced
-            result = self.session.run(case, self._oracle if replaced else None, replaced)
+            oracle = self._oracle(case) if replaced else None
+            result = self.session.run(case, oracle, replaced)
         except SandboxFailure as failure:
             self.session = None
-            self.kinds.add(failure.kind)
+            kinds.add(failure.kind)
             if failure.kind == "timeout" and time.monotonic() >= self.deadline:
                 return RunResult(None, "skipped: the submission used up its time budget",
                                  "timeout", 0.0)
@@ -158,8 +186,41 @@ class Runner:
             return RunResult(None, f"{', '.join(suspects)}: {what}", failure.kind, 0.0)
         self.student_time += result.seconds
         if result.kind == "memory":
-            self.kinds.add("memory")
+            kinds.add("memory")
+        if result.outputs is not None:
+            result.outputs = _kept(inputs_unchanged(case, result.outputs), want)
         return result
+
+
+def _scale(value: Any) -> tuple[int, int]:
+    """(largest dimension, total elements) of the arrays in a tree of plain values."""
+    largest, elements, stack = 0, 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, np.ndarray):
+            largest = max(largest, *item.shape, 0)
+            elements += item.size
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, Call):
+            stack.extend((item.args, dict(item.kwargs)))
+    return largest, elements
+
+
+def _kept(outputs: Mapping[str, np.ndarray], want: Mapping[str, np.ndarray]
+          ) -> dict[str, np.ndarray]:
+    """Only the compared outputs; one of the wrong shape keeps its shape but no memory
+    (a submission cannot make the grader hold its replies until the end)."""
+    kept = {}
+    for name, expected in want.items():
+        got = outputs.get(name)
+        if got is not None and got.shape != expected.shape:
+            got = np.broadcast_to(np.zeros((), got.dtype), got.shape)
+        if got is not None:
+            kept[name] = got
+    return kept
 
 
 def _attempt(result: RunResult) -> Attempt:
@@ -189,10 +250,11 @@ def run_tests(job: Job, runner: Runner) -> list[TestResult]:
                 first[key] = RunResult(None, f"skipped: {stuck[0]} timed out or crashed "
                                        "earlier", "skipped", 0.0)
             if key not in first:
-                first[key] = runner.run(case)
+                first[key] = runner.run(case, want)
             if _fails(first[key], test, case, want) and not test.fallback:
                 break
     runner.close()
+    runner.first_phase_done = time.monotonic()
     # Phase 2: retries, one fresh sandbox per set of replaced helpers.
     retry: dict[tuple[tuple[str, int], tuple[str, ...]], RunResult] = {}
     for helpers in sorted({test.fallback for test, _ in plan if test.fallback}):
@@ -204,7 +266,7 @@ def run_tests(job: Job, runner: Runner) -> list[TestResult]:
                 key = _key(test, index)
                 if key in first and _fails(first[key], test, case, want) and (
                         (key, helpers) not in retry):
-                    retry[key, helpers] = runner.run(case, helpers)
+                    retry[key, helpers] = runner.run(case, want, helpers)
         runner.close()
     missing = RunResult(None, "not run", "skipped", 0.0)
     return [decide(test, cases,
@@ -253,6 +315,7 @@ def grade_submission(job: Job) -> Record:
                   float(sum(o.score for o in outcomes)),
                   float(sum(o.max_score for o in outcomes)), outcomes, notes,
                   execution_time=time.perf_counter() - started,
+                  shown_time=runner.first_phase_done - runner.started,
                   student_time=runner.student_time, isolation=runner.isolation,
                   output=runner.output[:4000], digest=job.digest)
 

@@ -160,7 +160,7 @@ def serve(sock: socket.socket, output: _Capped) -> None:
     import numpy as np
 
     from autograder import execute, spec
-    from autograder.execute import StudentError, no_ipython, rebind, run_case
+    from autograder.execute import StudentError, no_ipython, rebind, run_case_raw
 
     snapshot = _snapshot([builtins, np, np.linalg, np.random, execute, spec, sys])
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins,
@@ -184,7 +184,7 @@ def serve(sock: socket.socket, output: _Capped) -> None:
             _restore(snapshot)
             started = time.perf_counter()
             try:
-                outputs = run_case(case, functions)
+                outputs = run_case_raw(case, functions)
                 specs, blob = _encode(outputs)
                 reply = {"ok": True, "arrays": specs}
             except StudentError as err:

@@ -85,7 +85,7 @@ class ZipRefused(Exception):
 
 def parts_of(name: str) -> tuple[str, ...] | None:
     """A member's path components, or None when it is absolute or has a drive."""
-    path = PurePosixPath(name.replace("\\", "/"))
+    path = PurePosixPath(name)
     if path.is_absolute() or name[1:2] == ":":
         return None
     return path.parts
@@ -99,8 +99,12 @@ def _safe_parts(name: str) -> tuple[str, ...] | None:
 
 
 def is_wrapper(children: dict[str, bool], assignment: str | None) -> bool:
-    """LMS exports wrap the class in one folder: look through it when it holds only
-    folders (child name -> is a folder) and is not one student's nbgrader layout."""
+    """LMS exports wrap the class in one folder (child name -> is a folder): look through
+    it when it holds several folders (one student's nbgrader layout has one assignment
+    folder, and no folder name may turn a class into one student), or only one folder
+    that is neither the assignment's nor beside a notebook."""
+    if sum(children.values()) >= 2:
+        return True
     return bool(children) and all(children.values()) and assignment not in children and (
         not any(name.endswith(".ipynb") for name in children))
 
@@ -304,6 +308,12 @@ def extract(archive: Path, target: Path, limits: ZipLimits | None = None,
     """Extract `archive` into `target`; what was refused, per student folder."""
     with _open(archive) as zf:
         infos = zf.infolist()
+        if not any("/" in info.filename for info in infos):
+            # Old Windows tools separate folders with backslashes. In an archive that uses
+            # `/`, a backslash is part of a name: a student's folder `bob\\rnn` (or a
+            # file `bob\\rnn.ipynb`) must never land in `bob`'s folder.
+            for info in infos:
+                info.filename = info.filename.replace("\\", "/")
         result = Extraction(prefix=_prefix(infos, assignment))
         extractor = _Extractor(zf, target.resolve(), limits or ZipLimits(), result)
         for info in infos:

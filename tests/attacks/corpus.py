@@ -3,12 +3,14 @@
 Each attack is a small module here with:
   CELLS      {grade_id: source} replacing answer cells of the CURRENT rnn solution;
              "<<SOLUTION>>" and "<<STUB>>" in a source expand to that cell's reference
-             solution and its release stub (raise NotImplementedError()).
+             solution and its release stub (raise NotImplementedError());
+             "<<INDENTED_SOLUTION>>": the solution with every line indented.
   STUB       functions replaced by their release stub before CELLS apply.
   mutate(nb) optional: the notebook dict -> dict, str or bytes written as the file.
   layout(folder, text) optional: write the student's folder yourself.
   STUDENT    optional student id (folder name); defaults to the module name.
   ZERO       functions whose tests must all score 0, or "all"; every other test: full marks.
+  ZERO_TESTS single tests that must score 0 (e.g. a side condition the attack breaks).
   STATUS     expected status prefix (default "graded").
   STOCK_SAFE False when running it under stock nbgrader (no limits) could harm the machine.
   STOCK_SKIP why measure_stock.py leaves it out of the stock batch (e.g. far too slow there).
@@ -65,11 +67,16 @@ def _sources(release: dict) -> tuple[dict[str, str], dict[str, str]]:
     return solutions, stubs
 
 
+def _indented(source: str) -> str:
+    return "".join("  " + line if line.strip() else line for line in source.splitlines(True))
+
+
 def submission(attack: Attack, release: dict) -> dict | str | bytes:
     solutions, stubs = _sources(release)
     notebook = solution_submission(release, ASSIGNMENT)
     notebook = with_answers(notebook, {f: stubs[f] for f in attack.get("STUB", ())})
-    cells = {gid: src.replace("<<SOLUTION>>", solutions[gid]).replace("<<STUB>>", stubs[gid])
+    cells = {gid: src.replace("<<INDENTED_SOLUTION>>", _indented(solutions[gid]))
+             .replace("<<SOLUTION>>", solutions[gid]).replace("<<STUB>>", stubs[gid])
              for gid, src in attack.get("CELLS", {}).items()}
     notebook = with_answers(notebook, cells)
     mutate = attack.get("mutate")
@@ -102,7 +109,7 @@ def expected_scores(attack: Attack, tests) -> dict[str, float]:
     zero = attack.get("ZERO", ())
     scores = {}
     for test in tests:
-        if zero == "all" or test.function in zero:
+        if zero == "all" or test.function in zero or test.name in attack.get("ZERO_TESTS", ()):
             scores[test.name] = 0.0
         else:
             scores[test.name] = float(test.points)
