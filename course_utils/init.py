@@ -1,8 +1,13 @@
-"""Weight initialisers: (fan_in, fan_out) matrices for row-vector layers x @ W."""
+"""Weight initialisers: (fan_in, fan_out) matrices for row-vector layers x @ W, and the number
+of gate blocks G each recurrent cell stacks side by side in its weights."""
 
 from __future__ import annotations
 
 import numpy as np
+
+# Blocks of H columns in a cell's Wx (D, G*H), Wh (H, G*H) and biases (G*H,): G per cell, one
+# block per gate or candidate (the vanilla RNN has the single block of its tanh).
+GATE_BLOCKS = {"rnn": 1, "lstm": 4, "gru": 3}
 
 
 def xavier(rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:

@@ -8,10 +8,7 @@ import re
 
 import numpy as np
 
-from .init import orthogonal, xavier
-
-# Columns of Wx, Wh and b per hidden unit: one block per gate.
-GATE_BLOCKS = {"rnn": 1, "lstm": 4, "gru": 3}
+from .init import GATE_BLOCKS, orthogonal, xavier
 
 
 def init_char_lm(vocab_size: int, embed_dim: int, hidden_dim: int, cell: str,

@@ -145,20 +145,17 @@ def count_params(params: Mapping[str, np.ndarray]) -> int:
 
 @dataclass
 class History:
-    """Per-step training loss, accuracy and gradient norm (before clipping), plus evaluations."""
+    """Per-step training loss, accuracy and gradient norm (before clipping), plus evaluations.
+
+    Plot a run with `plotting.training_curves({"lstm": history.loss}, "loss", window=20)` and
+    `plotting.eval_curves({"lstm": history})`.
+    """
 
     loss: list[float] = field(default_factory=list)
     accuracy: list[float] = field(default_factory=list)
     grad_norm: list[float] = field(default_factory=list)
     eval_step: list[int] = field(default_factory=list)
     eval_accuracy: list[float] = field(default_factory=list)
-
-    def smoothed(self, name: str = "loss", window: int = 20) -> np.ndarray:
-        """Moving average of a per-step series (shorter at the start)."""
-        values = np.asarray(getattr(self, name), dtype=np.float64)
-        cumsum = np.concatenate([[0.0], np.cumsum(values)])
-        starts = np.maximum(np.arange(1, len(values) + 1) - window, 0)
-        return (cumsum[1:] - cumsum[starts]) / (np.arange(1, len(values) + 1) - starts)
 
 
 def train(model: ManyToOne, next_batch: Callable[[], tuple[np.ndarray, np.ndarray]],
