@@ -211,12 +211,13 @@ def _scale(value: Any) -> tuple[int, int]:
 
 def _kept(outputs: Mapping[str, np.ndarray], want: Mapping[str, np.ndarray]
           ) -> dict[str, np.ndarray]:
-    """Only the compared outputs; one of the wrong shape keeps its shape but no memory
-    (a submission cannot make the grader hold its replies until the end)."""
+    """Only the compared outputs; one far larger than expected keeps its shape but no
+    memory (a submission cannot make the grader hold its replies until the end, while a
+    transposed or flattened output still gets its hint)."""
     kept = {}
     for name, expected in want.items():
         got = outputs.get(name)
-        if got is not None and got.shape != expected.shape:
+        if got is not None and got.size > 4 * expected.size + 1024:
             got = np.broadcast_to(np.zeros((), got.dtype), got.shape)
         if got is not None:
             kept[name] = got

@@ -80,11 +80,20 @@ def _copy_libraries(libdir: Path, assignment: str) -> None:
         path.chmod(0o755 if path.is_dir() else 0o644)
 
 
+def _remove_stale_folders() -> None:
+    """Folders of graders that were killed (SIGKILL leaves no chance to clean up)."""
+    for folder in Path(tempfile.gettempdir()).glob("kit-grader-*-*"):
+        pid = folder.name.split("-")[2]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 class Zygote:
     """The pre-warmed worker process of this grading process (one per process)."""
 
     def __init__(self, assignment: str) -> None:
-        self.base = Path(tempfile.mkdtemp(prefix="kit-grader-"))
+        _remove_stale_folders()
+        self.base = Path(tempfile.mkdtemp(prefix=f"kit-grader-{os.getpid()}-"))
         os.chmod(self.base, 0o711)  # the sandbox's unprivileged uid must reach lib/
         self.libdir = self.base / "lib"
         self.libdir.mkdir()
