@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command not in modules:
         parser.error(f"command {args.command!r} is not available in this version")
     from .course import NbgraderError
-    from .notebooks import NotebookError
+    from .layout import NotebookError
 
     try:
         return int(modules[args.command].main(args) or 0)

@@ -16,15 +16,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .grading import tests_for
-from .notebooks import (
-    HIDDEN_BEGIN,
-    HIDDEN_END,
-    cell_source,
-    grade_meta,
-    read_notebook,
-    source_notebook,
-)
+from .layout import available_assignments, source_notebook
+from .notebooks import HIDDEN_BEGIN, HIDDEN_END, cell_source, grade_meta, read_notebook
+from .suite import tests_for
 
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
@@ -147,8 +141,6 @@ def add_arguments(parser) -> None:
 
 
 def main(args) -> int:
-    from .notebooks import ASSIGNMENTS
-
-    for assignment in args.assignments or [a for a in ASSIGNMENTS if source_notebook(a).exists()]:
+    for assignment in args.assignments or available_assignments():
         print(f"synced hidden tests of {sync_hidden_tests(assignment)}")
     return 0

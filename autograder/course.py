@@ -16,17 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .export import BUILD_DIR, SHIPPED_LAYERS, ensure_layer_modules, module_name
-from .notebooks import (
-    REPO_ROOT,
-    SOURCE_DIR,
-    answer_cells,
-    cell_source,
-    grade_meta,
-    read_notebook,
-    source_notebook,
-    strip_solution_markers,
-)
+from .export import ensure_layer_modules
+from .layout import BUILD_DIR, REPO_ROOT, SHIPPED_LAYERS, SOURCE_DIR, layer_module, source_notebook
+from .notebooks import answer_cells, cell_source, grade_meta, read_notebook, strip_solution_markers
 
 Notebook = dict[str, Any]
 
@@ -136,4 +128,4 @@ def release_files(assignment: str, release_dir: Path) -> None:
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "tests"))
     ensure_layer_modules()
     for earlier in SHIPPED_LAYERS.get(assignment, ()):
-        shutil.copy2(BUILD_DIR / f"{module_name(earlier)}.py", release_dir)
+        shutil.copy2(BUILD_DIR / f"{layer_module(earlier)}.py", release_dir)

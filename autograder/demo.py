@@ -18,10 +18,11 @@ from pathlib import Path
 
 from .course import Course, solution_submission, with_answers
 from .grader.neutral import csv_cell
-from .grading import tests_for
-from .notebooks import REPO_ROOT, NotebookError, answer_cells, cell_source
-from .reference import solution_sources
-from .release import available_assignments, release
+from .layout import REPO_ROOT, NotebookError, available_assignments
+from .notebooks import answer_cells, cell_source
+from .release import release
+from .solutions import solution_sources
+from .suite import tests_for
 
 Notebook = dict
 DEMO_DIR = REPO_ROOT / "demo"

@@ -9,16 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .notebooks import REPO_ROOT
-from .reference import setup_source, solution_sources
-
-# assignment -> the earlier assignments whose solutions its release ships as modules
-SHIPPED_LAYERS: dict[str, tuple[str, ...]] = {"lstm": ("rnn",), "char_lm": ("rnn", "lstm")}
-BUILD_DIR = REPO_ROOT / "build" / "layers"
-
-
-def module_name(assignment: str) -> str:
-    return f"{assignment}_layers"
+from .layout import BUILD_DIR, SHIPPED_LAYERS, available_assignments, layer_module
+from .solutions import setup_source, solution_sources
 
 
 def layers_source(assignment: str) -> str:
@@ -33,7 +25,7 @@ def layers_source(assignment: str) -> str:
 def write_layers(assignment: str, directory: Path = BUILD_DIR) -> Path:
     """Write `<assignment>_layers.py` into `directory` unless it is already up to date."""
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{module_name(assignment)}.py"
+    path = directory / f"{layer_module(assignment)}.py"
     source = layers_source(assignment)
     if not path.exists() or path.read_text(encoding="utf-8") != source:
         path.write_text(source, encoding="utf-8")
@@ -43,13 +35,7 @@ def write_layers(assignment: str, directory: Path = BUILD_DIR) -> Path:
 def ensure_layer_modules(directory: Path = BUILD_DIR) -> list[Path]:
     """Generate every layer module any assignment ships (instructor side, git-ignored)."""
     needed = sorted({a for sources in SHIPPED_LAYERS.values() for a in sources})
-    return [write_layers(a, directory) for a in needed if _has_source(a)]
-
-
-def _has_source(assignment: str) -> bool:
-    from .notebooks import source_notebook
-
-    return source_notebook(assignment).exists()
+    return [write_layers(a, directory) for a in needed if a in available_assignments()]
 
 
 def add_arguments(parser) -> None:

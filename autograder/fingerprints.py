@@ -1,10 +1,10 @@
 """Name the mistake: compare a failing student's outputs with the catalog mutants'.
 
-`diagnose` is called by `grading.evaluate` for every failing case; it returns a hint
-("dWh matches what you get when ...") or None. The catalog lives in `autograder.mutants`.
-It runs trusted code only (the reference solution with one catalog bug), in the grader
-process or, on the stock nbgrader path, in the hidden-test cell: both paths therefore
-phrase the same failure the same way.
+`diagnose` is called by `verdict.decide` (on both grading paths) for a failing case; it
+returns a hint ("dWh matches what you get when ...") or None. The catalog lives in
+`autograder.mutants`. It runs trusted code only (the reference solution with one catalog
+bug), in the grader process or, on the stock nbgrader path, in the hidden-test cell: both
+paths therefore phrase the same failure the same way.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from . import suite
 from .execute import StudentError, run_case
 from .mutants import Mutant, MutantError, for_function, mutant_functions
+from .reference import reference_functions
 from .spec import Case, Test, unchanged_key
 
 
@@ -30,15 +32,11 @@ def _outputs(assignment: str, mutant: Mutant, case: Case) -> Mapping[str, np.nda
 @functools.cache
 def _cached_outputs(assignment: str, mutant: Mutant, test_name: str,
                     index: int) -> Mapping[str, np.ndarray] | None:
-    from .grading import _cases
-
-    return _outputs(assignment, mutant, _cases(assignment, test_name)[index])
+    return _outputs(assignment, mutant, suite.cases(assignment, test_name)[index])
 
 
 def _index(assignment: str, test: Test, case: Case) -> int | None:
-    from .grading import _cases
-
-    for index, known in enumerate(_cases(assignment, test.name)):
+    for index, known in enumerate(suite.cases(assignment, test.name)):
         if known is case:
             return index
     return None
@@ -54,13 +52,10 @@ def mutant_outputs(assignment: str, mutant: Mutant, test: Test,
 
 
 def _reference_outputs(assignment: str, test: Test, case: Case) -> Mapping[str, np.ndarray]:
-    from .grading import _expected
-    from .reference import reference_functions
-
     index = _index(assignment, test, case)
     if index is None:
         return run_case(case, reference_functions(assignment))
-    return _expected(assignment, test.name, index)
+    return suite.expected(assignment, test.name, index)
 
 
 def _subject(test: Test, outputs: tuple[str, ...]) -> str:

@@ -7,8 +7,6 @@ stock nbgrader path (`namespace_runner`), or a sandboxed worker for the kit's gr
 
 from __future__ import annotations
 
-import functools
-import importlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -18,44 +16,10 @@ from .execute import StudentError, rebind, run_case
 from .fingerprints import diagnose
 from .reference import reference_functions
 from .spec import Case, Test
+from .suite import cases_with_expected
 from .verdict import Attempt, TestResult, decide
 
 Runner = Callable[[Case, tuple[str, ...]], Mapping[str, np.ndarray]]
-
-
-@functools.cache
-def tests_for(assignment: str) -> tuple[Test, ...]:
-    """The hidden tests of an assignment, from autograder/cases/<assignment>.py."""
-    module = importlib.import_module(f"autograder.cases.{assignment}")
-    tests = tuple(module.TESTS)
-    names = [test.name for test in tests]
-    duplicated = sorted({name for name in names if names.count(name) > 1})
-    if duplicated:
-        raise ValueError(f"{assignment}: duplicated test names {duplicated}")
-    return tests
-
-
-def find_test(assignment: str, name: str) -> Test:
-    for test in tests_for(assignment):
-        if test.name == name:
-            return test
-    raise KeyError(f"no test named {name!r} in assignment {assignment!r}")
-
-
-@functools.cache
-def _cases(assignment: str, test_name: str) -> tuple[Case, ...]:
-    return tuple(find_test(assignment, test_name).cases())
-
-
-@functools.cache
-def _expected(assignment: str, test_name: str, index: int) -> Mapping[str, np.ndarray]:
-    case = _cases(assignment, test_name)[index]
-    return run_case(case, reference_functions(assignment))
-
-
-def cases_with_expected(assignment: str, test: Test) -> list[tuple[Case, Mapping[str, Any]]]:
-    cases = _cases(assignment, test.name)
-    return [(case, _expected(assignment, test.name, i)) for i, case in enumerate(cases)]
 
 
 def _attempt(run: Runner, case: Case, replaced: tuple[str, ...]) -> Attempt:

@@ -16,7 +16,8 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
-from .grading import evaluate, find_test, namespace_runner
+from .grading import evaluate, namespace_runner
+from .suite import find_test
 
 
 def run_test(assignment: str, name: str, namespace: Mapping[str, Any]) -> None:

@@ -10,26 +10,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SOURCE_DIR = REPO_ROOT / "assignments"
-ASSIGNMENTS = ("rnn", "lstm", "char_lm")
+from .layout import NotebookError
 
 SOLUTION_BEGIN = "### BEGIN SOLUTION"
 SOLUTION_END = "### END SOLUTION"
 HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
 HIDDEN_END = "### END HIDDEN TESTS"
-
-
-class NotebookError(Exception):
-    """A notebook cannot be used; the message is one line and names the file."""
-
-
-def source_notebook(assignment: str) -> Path:
-    """The instructor's source notebook of `assignment` (assignments/<name>/<name>.ipynb)."""
-    if assignment not in ASSIGNMENTS:
-        known = ", ".join(ASSIGNMENTS)
-        raise NotebookError(f"unknown assignment {assignment!r} (known: {known})")
-    return SOURCE_DIR / assignment / f"{assignment}.ipynb"
 
 
 def read_notebook(path: Path) -> dict[str, Any]:

@@ -13,11 +13,14 @@ import sys
 from pathlib import Path
 
 from .course import Course, NbgraderError, release_files
-from .notebooks import ASSIGNMENTS, REPO_ROOT, NotebookError, read_notebook, source_notebook
-
-
-def available_assignments() -> list[str]:
-    return [a for a in ASSIGNMENTS if source_notebook(a).exists()]
+from .layout import (
+    ASSIGNMENTS,
+    REPO_ROOT,
+    NotebookError,
+    available_assignments,
+    source_notebook,
+)
+from .notebooks import read_notebook
 
 
 def release(assignment: str, root: Path = REPO_ROOT) -> Path:

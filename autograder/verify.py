@@ -34,25 +34,25 @@ from pathlib import Path
 from typing import Any
 
 from .course import Course, NbgraderError, with_answers
-from .execute import no_ipython
-from .grading import TestResult, evaluate, namespace_runner, tests_for
+from .grading import TestResult, evaluate, namespace_runner
+from .layout import ASSIGNMENTS, NotebookError, available_assignments, source_notebook
 from .mutants import Mutant, MutantError, catalog, mutant_source
+from .namespaces import run_cells
 from .notebooks import (
-    ASSIGNMENTS,
     HIDDEN_BEGIN,
     HIDDEN_END,
     SOLUTION_BEGIN,
     SOLUTION_END,
-    NotebookError,
     answer_cells,
     cell_source,
     grade_meta,
     python_source,
     read_notebook,
     solution_regions,
-    source_notebook,
 )
-from .reference import make_shipped_layers_importable, reference_functions, solution_sources
+from .reference import reference_functions
+from .solutions import solution_sources
+from .suite import tests_for
 
 Notebook = dict[str, Any]
 MIN_MUTANTS = 4  # per graded function
@@ -122,22 +122,13 @@ def submission_namespace(notebook: Notebook, assignment: str) -> dict[str, Any]:
     This is what the hidden-test cells see, minus the labs (which graded functions must not
     need). A cell that raises is skipped, as it would be in an nbgrader run.
     """
-    make_shipped_layers_importable(assignment)  # setup cells import the earlier layers
     answers = answer_cells(notebook)
-    namespace: dict[str, Any] = {"__name__": f"submission_{assignment}",
-                                 "get_ipython": no_ipython}
-    for cell in notebook["cells"]:
-        grade_id = grade_meta(cell).get("grade_id", "")
-        if cell.get("cell_type") != "code":
-            continue
-        if not (grade_id in answers or str(grade_id).startswith("setup")):
-            continue
-        try:
-            code = compile(python_source(cell_source(cell)), f"<cell {grade_id}>", "exec")
-            _quietly(lambda code=code: exec(code, namespace))
-        except Exception:  # noqa: BLE001 - a broken cell costs the student, not verify
-            continue
-    return namespace
+    cells = [(str(grade_meta(cell).get("grade_id")), python_source(cell_source(cell)))
+             for cell in notebook["cells"] if cell.get("cell_type") == "code"
+             and (grade_meta(cell).get("grade_id") in answers
+                  or str(grade_meta(cell).get("grade_id", "")).startswith("setup"))]
+    return _quietly(lambda: run_cells(assignment, cells, f"submission_{assignment}",
+                                      skip_errors=True))
 
 
 def grade_in_process(notebook: Notebook, assignment: str,
@@ -598,7 +589,7 @@ def format_report(report: Report) -> str:
 
 
 def available() -> list[str]:
-    return [a for a in ASSIGNMENTS if source_notebook(a).exists()]
+    return available_assignments()
 
 
 def run(assignments: list[str], *, stock: bool = True, kit: bool = True, sample: int = 2,

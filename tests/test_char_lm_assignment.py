@@ -12,8 +12,8 @@ import sys
 import numpy as np
 import pytest
 
-from autograder.export import BUILD_DIR, ensure_layer_modules
-from autograder.notebooks import source_notebook
+from autograder.export import ensure_layer_modules
+from autograder.layout import BUILD_DIR, source_notebook
 
 if not source_notebook("lstm").exists():
     pytest.skip("char_lm needs the lstm source notebook (lstm_layers.py)", allow_module_level=True)
@@ -30,8 +30,8 @@ from autograder.course import (  # noqa: E402
 )
 from autograder.execute import run_case  # noqa: E402
 from autograder.grading import evaluate, namespace_runner  # noqa: E402
-from autograder.grading import tests_for as hidden_tests  # noqa: E402
 from autograder.reference import reference_functions, reference_namespace  # noqa: E402
+from autograder.suite import tests_for as hidden_tests  # noqa: E402
 from course_utils.gradcheck import (  # noqa: E402
     eval_numerical_gradient,
     eval_numerical_gradient_array,

@@ -7,9 +7,10 @@ import json
 import numpy as np
 import pytest
 
-from autograder import execute, grading
+from autograder import execute, grading, suite
 from autograder.compare import mismatch
-from autograder.notebooks import NotebookError, read_notebook, strip_solution_markers
+from autograder.layout import NotebookError
+from autograder.notebooks import read_notebook, strip_solution_markers
 from autograder.spec import Call, Case, Ref, Rng, Test, unchanged_key
 
 
@@ -119,6 +120,7 @@ def _toy_tests(monkeypatch):
         return x + 1
 
     monkeypatch.setattr(grading, "reference_functions", lambda assignment: reference)
+    monkeypatch.setattr(suite, "reference_functions", lambda assignment: reference)
     cases = lambda: [_case(Call("double", (np.arange(3.0),)))]  # noqa: E731
     inc_cases = lambda: [_case(Call("inc", (np.arange(3.0),)))]  # noqa: E731
     return (Test("test_inc_value", "inc", 1, inc_cases, ("out",), "inc"),
@@ -127,9 +129,9 @@ def _toy_tests(monkeypatch):
 
 def test_a_wrong_helper_is_charged_only_in_its_own_tests(monkeypatch):
     inc_test, double_test = _toy_tests(monkeypatch)
-    grading._expected.cache_clear()
-    grading._cases.cache_clear()
-    monkeypatch.setattr(grading, "find_test",
+    suite.expected.cache_clear()
+    suite.cases.cache_clear()
+    monkeypatch.setattr(suite, "find_test",
                         lambda a, name: {t.name: t for t in (inc_test, double_test)}[name])
     namespace: dict = {}
     exec("def inc(x):\n    return x + 2\n\ndef double(x):\n    return 2 * inc(x)\n", namespace)
@@ -139,8 +141,8 @@ def test_a_wrong_helper_is_charged_only_in_its_own_tests(monkeypatch):
     exec("def double(x):\n    return 3 * inc(x)\n", namespace)
     result = grading.evaluate("toy", double_test, run)
     assert result.score == 0 and "relative error" in result.message
-    grading._expected.cache_clear()
-    grading._cases.cache_clear()
+    suite.expected.cache_clear()
+    suite.cases.cache_clear()
 
 
 def test_broken_notebook_files_give_one_line_errors(tmp_path):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import grading
+from autograder import suite
 from autograder.course import solution_submission
 from autograder.grader import format_table, grade
 from autograder.grader.batch import release_notebook
@@ -86,7 +86,7 @@ def test_good_submissions_get_full_marks(graded):
 
 def test_every_attack_scores_what_its_honest_part_deserves(graded):
     attacks, records, *_ = graded
-    tests = grading.tests_for("rnn")
+    tests = suite.tests_for("rnn")
     wrong = []
     for attack in attacks:
         record = records[attack.student]

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grading import tests_for as hidden_tests_of
+from autograder.layout import REPO_ROOT, available_assignments
 from autograder.notebooks import (
-    REPO_ROOT,
     answer_cells,
     cell_source,
     cells_by_grade_id,
@@ -20,7 +19,7 @@ from autograder.notebooks import (
 from autograder.notebooks import (
     test_cells as graded_test_cells,
 )
-from autograder.release import available_assignments
+from autograder.suite import tests_for as hidden_tests_of
 
 ASSIGNMENTS = available_assignments()
 SOURCE_NOTEBOOKS = sorted((REPO_ROOT / "assignments").rglob("*.ipynb"))

@@ -9,22 +9,23 @@ import types
 import numpy as np
 import pytest
 
-from autograder import grading
+from autograder import grading, suite
 from autograder.cases import lstm as cases
 from autograder.course import Course, release_files, solution_submission, with_answers
 from autograder.execute import run_case
+from autograder.layout import source_notebook
 from autograder.notebooks import (
     HIDDEN_BEGIN,
     answer_cells,
     cell_source,
     read_notebook,
     solution_regions,
-    source_notebook,
 )
-from autograder.reference import reference_functions, reference_namespace, solution_sources
+from autograder.reference import reference_functions, reference_namespace
+from autograder.solutions import solution_sources
 from course_utils.gradcheck import eval_numerical_gradient_array, rel_error
 
-TESTS = grading.tests_for("lstm")
+TESTS = suite.tests_for("lstm")
 FUNCTIONS = ("lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward",
              "gru_step_forward", "gru_step_backward", "gru_forward", "gru_backward")
 

@@ -7,10 +7,10 @@ import json
 import numpy as np
 import pytest
 
-from autograder import grading
+from autograder import suite
 from autograder.course import Course, with_answers
 from autograder.fingerprints import diagnose, matching_mutants, mutant_outputs
-from autograder.grading import cases_with_expected, find_test
+from autograder.layout import available_assignments, source_notebook
 from autograder.mutants import (
     Mutant,
     MutantError,
@@ -19,9 +19,9 @@ from autograder.mutants import (
     for_function,
     mutant_source,
 )
-from autograder.notebooks import read_notebook, source_notebook
-from autograder.reference import solution_sources
-from autograder.release import available_assignments
+from autograder.notebooks import read_notebook
+from autograder.solutions import solution_sources
+from autograder.suite import cases_with_expected, find_test
 from autograder.verify import grade_in_process, mutant_submission, solution_answers
 
 ASSIGNMENTS = [a for a in available_assignments() if catalog(a)]
@@ -106,7 +106,7 @@ def test_hint_appears_in_the_stock_autograded_notebook(tmp_path):
     release = json.loads(course.generate("rnn").read_text(encoding="utf-8"))
     course.submit("rnn", "ben", mutant_submission(release, "rnn", mutant))
     course.submit("rnn", "ada", with_answers(release, solution_answers("rnn")))
-    tests = {t.name: t.points for t in grading.tests_for("rnn")}
+    tests = {t.name: t.points for t in suite.tests_for("rnn")}
     scores = course.autograde("rnn")
     assert sum(scores["ada"].get(name, 0) for name in tests) == sum(tests.values())
     lost = {name for name in tests if scores["ben"].get(name) == 0}

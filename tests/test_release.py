@@ -12,8 +12,8 @@ import pytest
 from nbclient import NotebookClient
 
 from autograder.course import Course, release_files, solution_submission
-from autograder.notebooks import HIDDEN_BEGIN, REPO_ROOT, read_notebook, source_notebook
-from autograder.release import available_assignments
+from autograder.layout import REPO_ROOT, available_assignments, source_notebook
+from autograder.notebooks import HIDDEN_BEGIN, read_notebook
 from autograder.verify import release_leaks
 
 STUDENT_PYTHON = REPO_ROOT / ".venv-student" / "bin" / "python"

@@ -9,22 +9,23 @@ import types
 import numpy as np
 import pytest
 
-from autograder import grading
+from autograder import grading, suite
 from autograder.cases import rnn as cases
 from autograder.course import Course, solution_submission, with_answers
 from autograder.execute import run_case
+from autograder.layout import source_notebook
 from autograder.notebooks import (
     HIDDEN_BEGIN,
     answer_cells,
     cell_source,
     read_notebook,
     solution_regions,
-    source_notebook,
 )
-from autograder.reference import reference_functions, reference_namespace, solution_sources
+from autograder.reference import reference_functions, reference_namespace
+from autograder.solutions import solution_sources
 from course_utils.gradcheck import eval_numerical_gradient, eval_numerical_gradient_array, rel_error
 
-TESTS = grading.tests_for("rnn")
+TESTS = suite.tests_for("rnn")
 FUNCTIONS = ("rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward",
              "clip_grad_norm", "rnn_gradient_norms", "rnn_truncated_bptt")
 

@@ -10,14 +10,9 @@ import pytest
 
 import autograder.mutants as mutants
 import autograder.verify as verify
+from autograder.layout import source_notebook
 from autograder.mutants import Mutant, catalog
-from autograder.notebooks import (
-    HIDDEN_BEGIN,
-    cell_source,
-    read_notebook,
-    solution_regions,
-    source_notebook,
-)
+from autograder.notebooks import HIDDEN_BEGIN, cell_source, read_notebook, solution_regions
 
 
 def _args(*assignments: str) -> argparse.Namespace:

@@ -13,8 +13,8 @@ import stat
 import tempfile
 from pathlib import Path
 
-from ..grading import cases_with_expected, tests_for
-from ..notebooks import REPO_ROOT, source_notebook
+from ..layout import REPO_ROOT, source_notebook
+from ..suite import cases_with_expected, tests_for
 from . import executors
 from .collect import open_submissions
 from .job import Job, Record

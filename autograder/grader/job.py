@@ -1,6 +1,6 @@
 """Grade one submission: a pure function from a `Job` to a `Record`.
 
-The hidden tests are `grading.tests_for(assignment)`, the same objects the notebook's
+The hidden tests are `suite.tests_for(assignment)`, the same objects the notebook's
 hidden-test cells run under stock nbgrader, and the score comes from the same function,
 `verdict.decide`. What differs is where student code runs: in sandboxes (`Session`), in
 two phases:
@@ -27,9 +27,9 @@ import numpy as np
 
 from ..execute import inputs_unchanged
 from ..fingerprints import diagnose
-from ..grading import cases_with_expected, tests_for
 from ..reference import reference_functions
 from ..spec import Call, Case, Test
+from ..suite import cases_with_expected, tests_for
 from ..verdict import Attempt, TestResult, compared_outputs, decide, problem
 from .sandbox import Limits, Oracle, RunResult, SandboxFailure, Session
 from .tamper import inspect, setup_source

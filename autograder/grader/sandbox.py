@@ -68,8 +68,8 @@ def _scrubbed_env(base: Path) -> dict[str, str]:
 def _copy_libraries(libdir: Path, assignment: str) -> None:
     """Read-only copies of what a student of `assignment` may import: the course helpers
     and the layer modules of the EARLIER assignments its release ships, nothing else."""
-    from ..export import SHIPPED_LAYERS, write_layers
-    from ..notebooks import REPO_ROOT
+    from ..export import write_layers
+    from ..layout import REPO_ROOT, SHIPPED_LAYERS
 
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "tests")
     for package in ("course_utils", "datasets"):

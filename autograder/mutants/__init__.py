@@ -20,8 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..execute import no_ipython
-from ..reference import setup_source, solution_sources
+from ..namespaces import run_cells
+from ..solutions import setup_source, solution_sources
 
 
 class MutantError(Exception):
@@ -132,14 +132,10 @@ def mutant_namespace(assignment: str, mutant: Mutant) -> dict[str, Any]:
     correct function that calls the mutated one (rnn_forward calling rnn_step_forward)
     inherits its bug, exactly as in a student's notebook.
     """
-    namespace: dict[str, Any] = {"__name__": f"mutant_{assignment}",
-                                 "get_ipython": no_ipython}
-    exec(compile(setup_source(assignment), f"<{assignment} setup>", "exec"), namespace)
-    for name, source in solution_sources(assignment).items():
-        if name == mutant.function:
-            source = mutant_source(assignment, mutant)
-        exec(compile(source, f"<{assignment} {name}>", "exec"), namespace)
-    return namespace
+    cells = [(name, mutant_source(assignment, mutant) if name == mutant.function else source)
+             for name, source in solution_sources(assignment).items()]
+    return run_cells(assignment, [("setup", setup_source(assignment)), *cells],
+                     f"mutant_{assignment}")
 
 
 @functools.cache

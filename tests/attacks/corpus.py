@@ -26,7 +26,8 @@ from types import ModuleType
 from typing import Any
 
 from autograder.course import solution_submission, with_answers
-from autograder.notebooks import answer_cells, cell_source, read_notebook, source_notebook
+from autograder.notebooks import answer_cells, cell_source, read_notebook
+from autograder.layout import source_notebook
 from autograder.notebooks import strip_solution_markers
 
 HERE = Path(__file__).parent

@@ -22,7 +22,7 @@ import corpus  # noqa: E402
 
 from autograder.course import Course  # noqa: E402
 from autograder.grader import grade  # noqa: E402
-from autograder.grading import tests_for  # noqa: E402
+from autograder.suite import tests_for  # noqa: E402
 
 BATCH_POISONERS = ("schema_version_bomb", "write_outputs")
 
