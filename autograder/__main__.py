@@ -6,6 +6,9 @@ import argparse
 import importlib
 import sys
 
+from .course import NbgraderError
+from .layout import NotebookError
+
 # command -> (module with `add_arguments(parser)` and `main(args) -> int`, help text)
 COMMANDS = {
     "release": ("autograder.release", "build the student release of assignments"),
@@ -22,21 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     modules = {}
     for name, (module_name, help_text) in COMMANDS.items():
-        sub = commands.add_parser(name, help=help_text)
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as err:
-            if not module_name.startswith(str(err.name)):
-                raise
-            continue
-        module.add_arguments(sub)
-        modules[name] = module
+        modules[name] = importlib.import_module(module_name)
+        modules[name].add_arguments(commands.add_parser(name, help=help_text))
     args = parser.parse_args(argv)
-    if args.command not in modules:
-        parser.error(f"command {args.command!r} is not available in this version")
-    from .course import NbgraderError
-    from .layout import NotebookError
-
     try:
         return int(modules[args.command].main(args) or 0)
     except (NotebookError, NbgraderError, FileNotFoundError) as err:

@@ -14,13 +14,10 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from .export import ensure_layer_modules
-from .layout import BUILD_DIR, REPO_ROOT, SHIPPED_LAYERS, SOURCE_DIR, layer_module, source_notebook
+from .export import copy_support_files
+from .layout import REPO_ROOT, SOURCE_DIR, Notebook, source_notebook
 from .notebooks import answer_cells, cell_source, grade_meta, read_notebook, strip_solution_markers
-
-Notebook = dict[str, Any]
 
 
 class NbgraderError(Exception):
@@ -121,11 +118,4 @@ def with_answers(notebook: Notebook, answers: dict[str, str]) -> Notebook:
 
 def release_files(assignment: str, release_dir: Path) -> None:
     """Copy what a released notebook needs to run on its own next to it."""
-    for package in ("course_utils", "datasets"):
-        target = release_dir / package
-        shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(REPO_ROOT / package, target,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "tests"))
-    ensure_layer_modules()
-    for earlier in SHIPPED_LAYERS.get(assignment, ()):
-        shutil.copy2(BUILD_DIR / f"{layer_module(earlier)}.py", release_dir)
+    copy_support_files(assignment, release_dir)

@@ -7,9 +7,17 @@ written once, in the earlier source notebook, and is exported from there.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
-from .layout import BUILD_DIR, SHIPPED_LAYERS, available_assignments, layer_module
+from .layout import (
+    BUILD_DIR,
+    REPO_ROOT,
+    SHIPPED_LAYERS,
+    SUPPORT_PACKAGES,
+    available_assignments,
+    layer_module,
+)
 from .solutions import setup_source, solution_sources
 
 
@@ -36,6 +44,18 @@ def ensure_layer_modules(directory: Path = BUILD_DIR) -> list[Path]:
     """Generate every layer module any assignment ships (instructor side, git-ignored)."""
     needed = sorted({a for sources in SHIPPED_LAYERS.values() for a in sources})
     return [write_layers(a, directory) for a in needed if a in available_assignments()]
+
+
+def copy_support_files(assignment: str, target: Path) -> None:
+    """Copy what a student of `assignment` may import into `target`: the support packages
+    and the layer modules of the earlier assignments its release ships, nothing else.
+    Used for a release and for every grading sandbox."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "tests")
+    for package in SUPPORT_PACKAGES:
+        shutil.rmtree(target / package, ignore_errors=True)
+        shutil.copytree(REPO_ROOT / package, target / package, ignore=ignore)
+    for earlier in SHIPPED_LAYERS.get(assignment, ()):
+        shutil.copy2(write_layers(earlier), target / f"{layer_module(earlier)}.py")
 
 
 def add_arguments(parser) -> None:

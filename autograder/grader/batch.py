@@ -13,24 +13,25 @@ import stat
 import tempfile
 from pathlib import Path
 
-from ..layout import REPO_ROOT, source_notebook
+from ..course import Course
+from ..layout import MAX_NOTEBOOK_BYTES, MEMORY_MB, TIMEOUT, source_notebook
 from ..suite import cases_with_expected, tests_for
 from . import executors
+from .cachekey import grading_key
 from .collect import open_submissions
+from .gradebook import write_gradebook
 from .job import Job, Record
 from .neutral import one_line
 from .report import format_table, write_csv, write_student
 from .sandbox import Limits
-from .tamper import MAX_NOTEBOOK_BYTES
+from .status import Status
 
-GRADER_VERSION = "1"
 STATE = ".kit"
+UNREADABLE = Status.REFUSED.because("unreadable notebook")
 
 
 def release_notebook(assignment: str, cache: Path) -> dict:
     """The student release of `assignment`, generated once by stock nbgrader and cached."""
-    from ..course import Course
-
     source = source_notebook(assignment).read_bytes()
     path = cache / f"release-{assignment}-{hashlib.sha256(source).hexdigest()[:16]}.ipynb"
     if not path.exists():
@@ -39,17 +40,6 @@ def release_notebook(assignment: str, cache: Path) -> dict:
             released = Course(Path(tmp)).generate(assignment)
             shutil.copy2(released, path)
     return json.loads(path.read_text(encoding="utf-8"))
-
-
-def _fingerprint(assignment: str, limits: Limits) -> str:
-    """Changes whenever a re-grade could give a different result."""
-    digest = hashlib.sha256(GRADER_VERSION.encode())
-    digest.update(source_notebook(assignment).read_bytes())
-    for path in sorted((REPO_ROOT / "autograder").rglob("*.py")):
-        if "grader" not in path.parts or path.name in ("job.py", "worker.py", "sandbox.py"):
-            digest.update(path.read_bytes())
-    digest.update(repr(limits).encode())
-    return digest.hexdigest()
 
 
 def _cached(path: Path, digest: str, student_id: str) -> Record | None:
@@ -68,18 +58,18 @@ def _read_notebook(path: Path) -> tuple[bytes | None, str | None, str | None]:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         with open(fd, "rb") as source:
             if not stat.S_ISREG(os.fstat(source.fileno()).st_mode):
-                return None, "refused: unreadable notebook", "the notebook is not a plain file"
+                return None, UNREADABLE, "the notebook is not a plain file"
             data = source.read(MAX_NOTEBOOK_BYTES + 1)
     except OSError as err:
         reason = one_line(err.strerror or type(err).__name__)
-        return None, "refused: unreadable notebook", f"could not read the notebook ({reason})"
+        return None, UNREADABLE, f"could not read the notebook ({reason})"
     if len(data) > MAX_NOTEBOOK_BYTES:
-        return None, "invalid notebook", f"notebook larger than {MAX_NOTEBOOK_BYTES >> 20} MB"
+        return None, Status.INVALID.value, f"notebook larger than {MAX_NOTEBOOK_BYTES >> 20} MB"
     return data, None, None
 
 
 def grade(assignment: str, submissions: Path, out: Path, workers: int | None = None,
-          timeout: float = 20.0, memory_mb: int = 512, force: bool = False,
+          timeout: float = TIMEOUT, memory_mb: int = MEMORY_MB, force: bool = False,
           scheduler: str | None = None, gradebook: str | None = None,
           progress: bool = True, log=print) -> list[Record]:
     """Grade every student under `submissions`; write DIR/grades.csv, results/, feedback/.
@@ -103,7 +93,7 @@ def grade(assignment: str, submissions: Path, out: Path, workers: int | None = N
         release = release_notebook(assignment, state)
         for test in tests_for(assignment):  # compute the expected values once, up front
             cases_with_expected(assignment, test)
-        fingerprint = _fingerprint(assignment, limits)
+        fingerprint = grading_key(assignment, limits)
         for item in found:
             data, problem = None, item.problem
             if item.notebook is not None and problem is None:
@@ -137,8 +127,6 @@ def grade(assignment: str, submissions: Path, out: Path, workers: int | None = N
     ordered = sorted(records.values(), key=lambda r: r.student_id)
     write_csv(ordered, out / "grades.csv")
     if gradebook:
-        from .gradebook import write_gradebook
-
         write_gradebook(gradebook, assignment, ordered, notebooks)
     return ordered
 

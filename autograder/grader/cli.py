@@ -7,6 +7,12 @@ import os
 import sys
 from pathlib import Path
 
+from ..layout import MEMORY_MB, TIMEOUT
+from .batch import grade
+from .neutral import one_line, visible
+from .report import format_table
+from .zipsafe import ZipRefused
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("assignment", help="assignment name, e.g. rnn")
@@ -15,9 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, required=True, help="output folder")
     parser.add_argument("--workers", type=int, default=os.cpu_count(),
                         help="submissions graded at once (default: number of cores)")
-    parser.add_argument("--timeout", type=float, default=20.0,
+    parser.add_argument("--timeout", type=float, default=TIMEOUT,
                         help="wall-clock seconds per step (loading the code, one test case)")
-    parser.add_argument("--memory", type=int, default=512,
+    parser.add_argument("--memory", type=int, default=MEMORY_MB,
                         help="MB of address space the student's code may add")
     parser.add_argument("--force", action="store_true", help="re-grade unchanged submissions")
     parser.add_argument("--scheduler", default=None,
@@ -28,10 +34,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from .batch import grade
-    from .neutral import one_line, visible
-    from .report import format_table
-    from .zipsafe import ZipRefused
 
     if not args.submissions.exists():
         print(f"error: {visible(args.submissions)} does not exist", file=sys.stderr)

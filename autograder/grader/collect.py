@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .neutral import one_line, visible
+from .status import Status
 from .zipsafe import Extraction, ZipLimits, extract, hidden, is_wrapper
 
 MAX_FILES = ZipLimits.max_files     # entries per student folder, as for an archive
@@ -86,12 +87,12 @@ def _choose(student: Path, assignment: str) -> tuple[Path | None, str | None, li
     try:
         notebooks, notes = _notebooks(student)
     except _TooMany:
-        return None, f"refused: more than {MAX_FILES} files", []
+        return None, Status.REFUSED.because(f"more than {MAX_FILES} files"), []
     named = [p for p in notebooks if p.name == f"{assignment}.ipynb"
              and p.parent in (student, student / assignment)]
     rel = [visible(p.relative_to(student)) for p in notebooks]
     if len(named) > 1:
-        return None, "duplicate notebooks", notes + [f"several notebooks: {', '.join(rel)}"]
+        return None, Status.DUPLICATE.value, notes + [f"several notebooks: {', '.join(rel)}"]
     if named:
         extra = [r for p, r in zip(notebooks, rel) if p != named[0]]
         if extra:
@@ -100,8 +101,8 @@ def _choose(student: Path, assignment: str) -> tuple[Path | None, str | None, li
     if len(notebooks) == 1:
         return notebooks[0], None, notes + [f"graded {rel[0]} (expected {assignment}.ipynb)"]
     if notebooks:
-        return None, "duplicate notebooks", notes + [f"several notebooks: {', '.join(rel)}"]
-    return None, "missing notebook", notes
+        return None, Status.DUPLICATE.value, notes + [f"several notebooks: {', '.join(rel)}"]
+    return None, Status.MISSING.value, notes
 
 
 def _student_root(root: Path, assignment: str) -> Path:
@@ -122,11 +123,12 @@ def _student(base: Path, name: str, assignment: str, extraction: Extraction | No
     path = base / name
     try:
         if path.is_symlink():
-            return Found(name, "", None, "refused: symlink, not followed")
+            return Found(name, "", None, Status.REFUSED.because("symlink, not followed"))
         notebook, problem, notes = (_choose(path, assignment) if path.is_dir()
-                                    else (None, "missing notebook", []))
+                                    else (None, Status.MISSING.value, []))
     except Exception as err:  # noqa: BLE001 - one row per student, whatever the folder holds
-        notebook, problem, notes = None, "refused: unreadable folder", [one_line(err)]
+        problem = Status.REFUSED.because("unreadable folder")
+        notebook, notes = None, [one_line(err)]
     refused = extraction.folders.get(name, []) if extraction else []
     if refused:
         more = extraction.counts[name] - len(refused)
@@ -134,10 +136,10 @@ def _student(base: Path, name: str, assignment: str, extraction: Extraction | No
                      for member, reason in refused]
         notes[len(refused):len(refused)] = [f"and {more} more refused members"] if more else []
         reason = extraction.blocked.get(name)
-        if reason is None and problem == "missing notebook":
+        if reason is None and problem == Status.MISSING.value:
             reason = refused[0][1]
         if reason is not None:
-            notebook, problem = None, f"refused: {reason}"
+            notebook, problem = None, Status.REFUSED.because(reason)
     return Found(name, "", notebook, problem, notes)
 
 
@@ -192,4 +194,4 @@ def open_submissions(path: Path, scratch: Path, assignment: str) -> tuple[list[F
     if extraction.counts[None] > len(warnings):
         warnings.append(f"and {extraction.counts[None] - len(warnings)} more refused members")
     return found, warnings + [f"{visible(item.student_id)}: {item.problem}" for item in found
-                              if (item.problem or "").startswith("refused")]
+                              if (item.problem or "").startswith(Status.REFUSED.value)]

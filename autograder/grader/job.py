@@ -32,6 +32,7 @@ from ..spec import Call, Case, Test
 from ..suite import cases_with_expected, tests_for
 from ..verdict import Attempt, TestResult, compared_outputs, decide, problem
 from .sandbox import Limits, Oracle, RunResult, SandboxFailure, Session
+from .status import Status
 from .tamper import inspect, setup_source
 
 
@@ -290,28 +291,28 @@ def grade_submission(job: Job) -> Record:
     """Grade one submission; never raises for anything the student did."""
     started = time.perf_counter()
     if job.problem or job.data is None:
-        return _not_graded(job, job.problem or "missing notebook",
+        return _not_graded(job, job.problem or Status.MISSING.value,
                            job.problem or "no notebook found", started)
     inspection = inspect(job.data, job.release)
     if inspection.invalid:
-        return _not_graded(job, "invalid notebook", f"invalid notebook: {inspection.invalid}",
+        return _not_graded(job, Status.INVALID.value, f"invalid notebook: {inspection.invalid}",
                            started)
     runner = Runner(job, inspection.answers)
     try:
         outcomes = run_tests(job, runner)
     except SandboxFailure as failure:  # the setup itself failed: an environment problem
         runner.close()
-        return _not_graded(job, "error", f"sandbox failure: {failure}", started)
+        return _not_graded(job, Status.ERROR.value, f"sandbox failure: {failure}", started)
     notes = [*job.notes, *inspection.findings, *inspection.notes, *runner.cell_errors.values(),
              *runner.excluded.values()]
     if inspection.findings:
-        status = f"tampered: {inspection.findings[0]}"
+        status = Status.TAMPERED.because(inspection.findings[0])
     elif "memory" in runner.kinds:
-        status = "memory limit"
+        status = Status.MEMORY.value
     elif runner.kinds & {"timeout", "crash"}:
-        status = "timeout" if "timeout" in runner.kinds else "crashed"
+        status = (Status.TIMEOUT if "timeout" in runner.kinds else Status.CRASHED).value
     else:
-        status = "graded"
+        status = Status.GRADED.value
     return Record(job.student_id, job.safe_id, status,
                   float(sum(o.score for o in outcomes)),
                   float(sum(o.max_score for o in outcomes)), outcomes, notes,
@@ -327,5 +328,5 @@ def grade_submission_safely(job: Job) -> Record:
     try:
         return grade_submission(job)
     except Exception as err:  # noqa: BLE001 - one row per student, whatever happens
-        return _not_graded(job, "grader error", f"grader error: {type(err).__name__}: {err}",
+        return _not_graded(job, Status.ERROR.value, f"grader error: {type(err).__name__}: {err}",
                            started)

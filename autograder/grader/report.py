@@ -19,7 +19,6 @@ from pathlib import Path
 from .job import Record
 from .neutral import csv_cell, one_line, visible
 
-STATUS_ORDER = ("graded",)
 MESSAGE_CHARS = 2000
 
 

@@ -29,6 +29,8 @@ from typing import Any
 import numpy as np
 
 from .. import wire
+from ..export import copy_support_files
+from ..layout import MEMORY_MB, TIMEOUT
 from .protocol import Deadline, ProtocolError, receive, send
 
 MAX_ARRAY_ELEMENTS = 10_000_000
@@ -38,8 +40,8 @@ MAX_ARRAY_ELEMENTS = 10_000_000
 class Limits:
     """Resource limits of one sandbox (see docs/grader.md)."""
 
-    timeout: float = 20.0        # wall clock per step: loading the cells, or one case
-    memory_mb: int = 512         # address space on top of the pre-warmed interpreter
+    timeout: float = TIMEOUT     # wall clock per step: loading the cells, or one case
+    memory_mb: int = MEMORY_MB   # address space on top of the pre-warmed interpreter
     disk_mb: int = 64            # size of the tmpfs working directory
     file_mb: int = 16            # largest file the student may write
     processes: int = 16          # threads of the sandbox (the filter allows no processes)
@@ -66,16 +68,8 @@ def _scrubbed_env(base: Path) -> dict[str, str]:
 
 
 def _copy_libraries(libdir: Path, assignment: str) -> None:
-    """Read-only copies of what a student of `assignment` may import: the course helpers
-    and the layer modules of the EARLIER assignments its release ships, nothing else."""
-    from ..export import write_layers
-    from ..layout import REPO_ROOT, SHIPPED_LAYERS
-
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "tests")
-    for package in ("course_utils", "datasets"):
-        shutil.copytree(REPO_ROOT / package, libdir / package, ignore=ignore)
-    for earlier in SHIPPED_LAYERS.get(assignment, ()):
-        shutil.copy2(write_layers(earlier), libdir / f"{earlier}_layers.py")
+    """Read-only copies of what a student of `assignment` may import (nothing else)."""
+    copy_support_files(assignment, libdir)
     for path in [libdir, *libdir.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
 

@@ -13,9 +13,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..layout import MAX_NOTEBOOK_BYTES
 from ..notebooks import answer_cells, cell_source, grade_meta, python_source, setup_cells
 
-MAX_NOTEBOOK_BYTES = 20 << 20
 MAX_CELLS = 2000              # honest notebooks have about 100; comparing is quadratic
 MAX_CODE_CELL = 64 << 10      # bytes of one answer cell as sent to the sandbox (JSON text);
                               # a larger one is not run (its functions score 0)

@@ -8,23 +8,20 @@ PID namespace, so that every process the student starts dies with it. The sandbo
 read-only root holding only the interpreter, the virtual environment and a copy of the
 course helpers, mounts a small tmpfs as its working directory, applies resource limits,
 drops to an unprivileged uid of its own, loads the system-call filter of `confine` (one
-process, no keyrings, no shared memory, ...) and then serves requests from the grader: run
-the setup and answer cells, run this case, send the captured output.
+process, no keyrings, no shared memory, ...) and then serves requests from the grader
+(`serve.py`).
 
-Only `autograder.spec`, `autograder.execute`, `autograder.grader.protocol` and
-`autograder.grader.confine` are imported here: none of them knows where the tests, the
-reference or the gradebook live.
+Only `autograder.spec`, `autograder.execute`, `autograder.wire` and the grader's
+`protocol`, `serve` and `confine` are imported here: none of them knows where the tests,
+the reference or the gradebook live.
 """
 
 from __future__ import annotations
 
-import builtins
 import ctypes
 import ctypes.util
-import io
 import json
 import os
-import pickle
 import resource
 import secrets
 import select
@@ -33,12 +30,10 @@ import signal
 import socket
 import sys
 import tempfile
-import time
-import types
-from typing import Any
 
 from . import confine
-from .protocol import receive, send
+from .protocol import send
+from .serve import Capped, serve
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
@@ -69,137 +64,6 @@ def _mount(source: str | None, target: str, fstype: str | None, flags: int,
 
     _check(_libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)),
            f"mount {target}")
-
-
-# --------------------------------------------------------------------------- sandbox side
-
-class _Capped(io.TextIOBase):
-    """stdout/stderr replacement: keeps the first `limit` characters, drops the rest."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit, self.parts, self.size, self.dropped = limit, [], 0, 0
-
-    def write(self, text: str) -> int:
-        text = str(text)
-        room = self.limit - self.size
-        if room > 0:
-            self.parts.append(text[:room])
-            self.size += min(room, len(text))
-        self.dropped += max(0, len(text) - max(room, 0))
-        return len(text)
-
-    def writable(self) -> bool:
-        return True
-
-    def text(self) -> str:
-        tail = f"\n[... {self.dropped} more characters dropped]" if self.dropped else ""
-        return "".join(self.parts) + tail
-
-
-def _snapshot(modules: list[types.ModuleType]) -> list[tuple[types.ModuleType, dict]]:
-    return [(module, dict(vars(module))) for module in modules]
-
-
-def _restore(snapshot: list[tuple[types.ModuleType, dict]]) -> None:
-    """Undo monkeypatches of numpy/builtins/the executor made by earlier student code."""
-    for module, saved in snapshot:
-        vars(module).update(saved)
-
-
-
-def _encode(outputs: dict) -> tuple[list, bytes]:
-    import numpy as np
-
-    specs, blobs = [], []
-    for name, value in outputs.items():
-        array = np.asarray(value)
-        if not array.flags.c_contiguous:  # (np.ascontiguousarray would make 0-d arrays 1-d)
-            array = array.copy(order="C")
-        specs.append([str(name), array.dtype.str, list(array.shape)])
-        blobs.append(array.tobytes())
-    return specs, b"".join(blobs)
-
-
-def _error_kind(message: str) -> str:
-    return "memory" if "MemoryError" in message else "error"
-
-
-def _run_cell(name: str, source: str, namespace: dict) -> dict:
-    started = time.perf_counter()
-    try:
-        exec(compile(source, f"<cell {name}>", "exec"), namespace)
-        error = None
-    except BaseException as err:  # noqa: BLE001 - SystemExit etc. are student errors too
-        error = f"{type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}"
-    return {"op": "cell", "id": name, "ok": error is None, "error": error,
-            "kind": _error_kind(error or ""), "seconds": time.perf_counter() - started}
-
-
-def _oracle(sock: socket.socket, name: str) -> Any:
-    """A stand-in for helper `name` that asks the grader to run the reference on its
-    arguments: the sandbox gets the helper's outputs as plain data, never its code."""
-    from autograder import wire
-
-    def helper(*args: Any, **kwargs: Any) -> Any:
-        tree, data = wire.encode([list(args), kwargs])
-        send(sock, {"op": "oracle", "function": name, "value": tree}, data)
-        header, payload = receive(sock)
-        if header.get("op") != "answer" or header.get("ok") is not True:
-            raise ValueError(f"{name} cannot run on these arguments")
-        return wire.decode(header.get("value"), payload)
-
-    helper.__name__ = helper.__qualname__ = name
-    return helper
-
-
-TRUSTED_HEADER = 16 << 20  # answer cells are at most 64 KB each (tamper.MAX_CODE_CELL)
-
-
-def serve(sock: socket.socket, output: _Capped) -> None:
-    """Answer the grader's requests until it says goodbye (or kills us)."""
-    import numpy as np
-
-    from autograder import execute, spec
-    from autograder.execute import StudentError, no_ipython, rebind, run_case_raw
-
-    snapshot = _snapshot([builtins, np, np.linalg, np.random, execute, spec, sys])
-    namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins,
-                                 "get_ipython": no_ipython}
-    functions: dict[str, Any] = namespace
-    while True:
-        header, payload = receive(sock, max_header=TRUSTED_HEADER)  # the grader's requests
-        op = header.get("op")
-        if op == "load":
-            for name, source in [("setup", header["setup"]), *header["cells"]]:
-                send(sock, _run_cell(name, source, namespace))
-            send(sock, {"op": "loaded"})
-        elif op == "helpers":
-            # Retry phase only: these helpers are answered by the grader (see _oracle).
-            stubs = {name: _oracle(sock, name) for name in header["names"]}
-            isolated = dict(namespace) | stubs
-            functions = {n: rebind(v, isolated) for n, v in isolated.items()} | stubs
-            send(sock, {"op": "ready"})
-        elif op == "run":
-            case = pickle.loads(payload)  # trusted data, from the grader
-            _restore(snapshot)
-            started = time.perf_counter()
-            try:
-                outputs = run_case_raw(case, functions)
-                specs, blob = _encode(outputs)
-                reply = {"ok": True, "arrays": specs}
-            except StudentError as err:
-                reply, blob = {"ok": False, "error": str(err)[:300],
-                               "kind": _error_kind(str(err))}, b""
-            except BaseException as err:  # noqa: BLE001 - SystemExit, MemoryError, ...
-                reply = {"ok": False, "kind": _error_kind(type(err).__name__),
-                         "error": f"{type(err).__name__} while running the case"}
-                blob = b""
-            reply["seconds"] = time.perf_counter() - started
-            send(sock, reply, blob)
-        elif op == "output":
-            send(sock, {"op": "output", "text": output.text()})
-        else:
-            return
 
 
 def _read_vm_bytes() -> int:
@@ -296,7 +160,7 @@ def _sandbox(config: dict, fd: int, isolation: list[str], uid: int, alive: int,
         os.dup2(devnull, target)
     os.closerange(3, fd)
     os.closerange(fd + 1, 1 << 16)
-    output = _Capped(config["output_chars"])
+    output = Capped(config["output_chars"])
     sys.stdout = sys.stderr = output
     if syscalls is not None:  # last: the filter also forbids some of the steps above
         try:
@@ -400,7 +264,6 @@ def _prewarm(libdir: str) -> None:
     import numpy  # noqa: F401
 
     import course_utils  # noqa: F401
-    from autograder import execute, spec, wire  # noqa: F401
 
     for name in ("course_utils.gradcheck", "course_utils.functions", "course_utils.init",
                  "course_utils.runtime"):
