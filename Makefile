@@ -13,6 +13,7 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed $(STUDENT_VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m autograder verify
 	$(BIN)/python -m pytest -q
 
@@ -27,6 +28,7 @@ verify: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # The instructor environment: the kit itself (editable), tests, and the optional Dask extra.
 $(VENV)/.installed: pyproject.toml

@@ -190,12 +190,10 @@ def accuracy_vs_length(lengths: Sequence[int], accuracies: Mapping[str, ArrayLik
 
 def _heatmap_row(fig: Figure, ax: Axes, name: str, values: np.ndarray, diverging: bool) -> None:
     """values (H, T) as an image with a colour bar: 0..1 for a gate, symmetric around 0 else."""
-    if diverging:
-        bound = max(float(np.abs(values).max()), 1e-6)
-        style = dict(cmap="RdBu_r", vmin=-bound, vmax=bound)
-    else:
-        style = dict(cmap="viridis", vmin=0, vmax=1)
-    image = ax.imshow(values, aspect="auto", interpolation="nearest", **style)
+    bound = max(float(np.abs(values).max()), 1e-6) if diverging else 1.0
+    image = ax.imshow(values, aspect="auto", interpolation="nearest",
+                      cmap="RdBu_r" if diverging else "viridis",
+                      vmin=-bound if diverging else 0.0, vmax=bound)
     ax.set_ylabel(f"{name}\nunit", rotation=0, ha="right", va="center")
     ax.set_yticks(range(values.shape[0]))
     fig.colorbar(image, ax=ax, pad=0.01, fraction=0.03)

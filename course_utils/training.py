@@ -181,10 +181,11 @@ def train(model: ManyToOne, next_batch: Callable[[], tuple[np.ndarray, np.ndarra
     bar = tqdm(range(steps), desc=desc, disable=not progress or grading_mode(), leave=False)
     for step in bar:
         x, y = next_batch()
-        loss, grads, accuracy = model.loss(x, y)
+        loss, raw_grads, accuracy = model.loss(x, y)
+        grads: Mapping[str, np.ndarray] = raw_grads
         norm = float("nan")
         if clip_fn is not None:
-            grads, norm = clip_fn(grads, max_norm)
+            grads, norm = clip_fn(raw_grads, max_norm)
         optimizer.step(model.params, grads)
         history.loss.append(loss)
         history.accuracy.append(accuracy)

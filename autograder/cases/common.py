@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import TypedDict
 
 import numpy as np
 
@@ -18,7 +19,12 @@ EDGE_SHAPES: tuple[dict[str, int], ...] = (
     dict(N=4, T=5, D=6, H=3),
 )
 
-FLOAT32 = dict(rtol=1e-3, atol=1e-5)
+class Tolerance(TypedDict, total=False):
+    rtol: float
+    atol: float
+
+
+FLOAT32: Tolerance = {"rtol": 1e-3, "atol": 1e-5}
 
 
 def shapes(seed: int, count: int = 4) -> Iterator[dict[str, int]]:

@@ -130,7 +130,7 @@ def _student(base: Path, name: str, assignment: str, extraction: Extraction | No
         problem = Status.REFUSED.because("unreadable folder")
         notebook, notes = None, [one_line(err)]
     refused = extraction.folders.get(name, []) if extraction else []
-    if refused:
+    if extraction and refused:
         more = extraction.counts[name] - len(refused)
         notes[:0] = [f"refused archive member {visible(member)}: {reason}"
                      for member, reason in refused]

@@ -112,7 +112,7 @@ class Runner:
                 if replaced:
                     session.use_helpers(replaced)
             except SandboxFailure as failure:
-                cell = getattr(failure, "cell", None)
+                cell = failure.cell
                 if not replaced:
                     self.kinds.add(failure.kind)
                 if cell is None or cell == "setup" or cell in self.excluded:
@@ -270,13 +270,26 @@ def run_tests(job: Job, runner: Runner) -> list[TestResult]:
                         (key, helpers) not in retry):
                     retry[key, helpers] = runner.run(case, want, helpers)
         runner.close()
+    return [_decided(job.assignment, test, cases, first, retry) for test, cases in plan]
+
+
+def _decided(assignment: str, test: Test, cases: list[tuple[Case, Mapping[str, np.ndarray]]],
+             first: dict[tuple[str, int], RunResult],
+             retry: dict[tuple[tuple[str, int], tuple[str, ...]], RunResult]) -> TestResult:
+    """`verdict.decide` over the attempts made in advance."""
     missing = RunResult(None, "not run", "skipped", 0.0)
-    return [decide(test, cases,
-                   first=lambda i, t=test: _attempt(first.get(_key(t, i), missing)),
-                   retry=lambda i, t=test: _attempt(retry.get((_key(t, i), t.fallback), missing)),
-                   hint=lambda case, got, names, t=test: diagnose(job.assignment, t, case, got,
-                                                                names))
-            for test, cases in plan]
+
+    def first_attempt(index: int) -> Attempt:
+        return _attempt(first.get(_key(test, index), missing))
+
+    def retry_attempt(index: int) -> Attempt:
+        return _attempt(retry.get((_key(test, index), test.fallback), missing))
+
+    def hint(case: Case, got: Mapping[str, np.ndarray] | None,
+             names: tuple[str, ...]) -> str | None:
+        return diagnose(assignment, test, case, got, names)
+
+    return decide(test, cases, first_attempt, retry_attempt, hint)
 
 
 def _not_graded(job: Job, status: str, reason: str, started: float) -> Record:

@@ -55,9 +55,10 @@ class Limits:
 class SandboxFailure(Exception):
     """The sandbox stopped answering: `kind` is 'timeout' or 'crash'."""
 
-    def __init__(self, kind: str, message: str) -> None:
+    def __init__(self, kind: str, message: str, cell: str | None = None) -> None:
         super().__init__(message)
         self.kind = kind
+        self.cell = cell  # the cell being loaded when it happened, if any
 
 
 def _scrubbed_env(base: Path) -> dict[str, str]:
@@ -385,6 +386,6 @@ class Session:
 def _seconds(header: dict) -> float:
     """The student's run time the worker reports: a finite number of seconds, else 0."""
     value = header.get("seconds")
-    if type(value) not in (int, float) or not 0 <= value < 1e6:  # NaN fails the range too
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
         return 0.0
-    return float(value) if math.isfinite(value) else 0.0
+    return float(value) if math.isfinite(value) and 0 <= value < 1e6 else 0.0

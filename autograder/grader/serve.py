@@ -29,7 +29,8 @@ class Capped(io.TextIOBase):
     """stdout/stderr replacement: keeps the first `limit` characters, drops the rest."""
 
     def __init__(self, limit: int) -> None:
-        self.limit, self.parts, self.size, self.dropped = limit, [], 0, 0
+        self.limit, self.size, self.dropped = limit, 0, 0
+        self.parts: list[str] = []
 
     def write(self, text: str) -> int:
         text = str(text)

@@ -84,8 +84,8 @@ def _graded_cells(notebook: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 
 def _points(cell: dict[str, Any]) -> float | None:
     try:
-        return float(grade_meta(cell).get("points"))
-    except (TypeError, ValueError):
+        return float(grade_meta(cell)["points"])
+    except (KeyError, TypeError, ValueError):
         return None
 
 
@@ -138,9 +138,9 @@ def inspect(data: bytes, release: dict[str, Any]) -> Inspection:
         return Inspection(invalid=problem)
     answers: dict[str, str] = {}
     notes: list[str] = []
-    student = {}
-    for gid, cell in _graded_cells(notebook):
-        student.setdefault(gid, cell)  # a duplicated cell: the first copy is graded
+    student: dict[str, dict[str, Any]] = {}
+    for gid, graded in _graded_cells(notebook):
+        student.setdefault(gid, graded)  # a duplicated cell: the first copy is graded
     for gid in answer_cells(release):
         cell = student.get(gid)
         if cell is None or cell.get("cell_type") != "code":

@@ -38,7 +38,7 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, Any
 
 SKIPPED_DIRS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__"}
 MAX_LISTED = 5          # refused members listed per folder (x20 outside); the rest counted
@@ -181,7 +181,8 @@ def _clear_utf8_flags(archive: Path) -> IO[bytes]:
 
 
 def _open(archive: Path) -> zipfile.ZipFile:
-    lenient = {"metadata_encoding": LENIENT} if sys.version_info >= (3, 11) else {}
+    lenient: dict[str, Any] = (
+        {"metadata_encoding": LENIENT} if sys.version_info >= (3, 11) else {})
     try:
         try:
             return zipfile.ZipFile(archive, **lenient)
