@@ -43,10 +43,3 @@ def first_mismatch(
         if problem:
             return problem
     return None
-
-
-def outputs_match(
-    got: Mapping[str, np.ndarray], want: Mapping[str, np.ndarray], names: tuple[str, ...],
-    case: Case,
-) -> bool:
-    return first_mismatch(got, want, names, case) is None

@@ -19,6 +19,7 @@ from pathlib import Path
 from .course import Course, solution_submission, with_answers
 from .grader.neutral import csv_cell
 from .layout import REPO_ROOT, NotebookError, available_assignments
+from .mutants import catalog
 from .notebooks import answer_cells, cell_source
 from .release import release
 from .solutions import solution_sources
@@ -29,12 +30,8 @@ DEMO_DIR = REPO_ROOT / "demo"
 
 
 def _typical_mistake(assignment: str) -> tuple[str, str, str] | None:
-    """(function, patched source, hint) of the first catalog mistake, if the catalog exists."""
-    try:
-        from .mutants import mutants_for
-    except ImportError:
-        return None
-    for mutant in mutants_for(assignment):
+    """(function, patched source, hint) of the first catalog mistake, if there is one."""
+    for mutant in catalog(assignment):
         return mutant.function, mutant.source(), mutant.hint
     return None
 

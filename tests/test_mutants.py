@@ -8,21 +8,23 @@ import numpy as np
 import pytest
 
 from autograder import suite
-from autograder.course import Course, with_answers
+from autograder.course import Course, solution_submission
 from autograder.fingerprints import diagnose, matching_mutants, mutant_outputs
 from autograder.layout import available_assignments, source_notebook
 from autograder.mutants import (
+    MIN_MUTANTS,
     Mutant,
     MutantError,
     apply_patch,
     catalog,
+    check_catalog,
     for_function,
     mutant_source,
 )
 from autograder.notebooks import read_notebook
 from autograder.solutions import solution_sources
 from autograder.suite import cases_with_expected, find_test
-from autograder.verify import grade_in_process, mutant_submission, solution_answers
+from autograder.verify.mutation import grade_in_process, mutant_submission
 
 ASSIGNMENTS = [a for a in available_assignments() if catalog(a)]
 FIRST_PER_FUNCTION = [(a, for_function(a, f)[0]) for a in ASSIGNMENTS
@@ -31,9 +33,10 @@ FIRST_PER_FUNCTION = [(a, for_function(a, f)[0]) for a in ASSIGNMENTS
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_every_graded_function_has_four_mutants_that_apply(assignment):
+    assert check_catalog(assignment) == catalog(assignment)  # raises if one does not apply
     for function in solution_sources(assignment):
         mutants = for_function(assignment, function)
-        assert len(mutants) >= 4, f"{function} has {len(mutants)} mutants"
+        assert len(mutants) >= MIN_MUTANTS, f"{function} has {len(mutants)} mutants"
         for mutant in mutants:
             source = mutant_source(assignment, mutant)
             assert source != solution_sources(assignment)[function]
@@ -105,7 +108,7 @@ def test_hint_appears_in_the_stock_autograded_notebook(tmp_path):
     course = Course(tmp_path)
     release = json.loads(course.generate("rnn").read_text(encoding="utf-8"))
     course.submit("rnn", "ben", mutant_submission(release, "rnn", mutant))
-    course.submit("rnn", "ada", with_answers(release, solution_answers("rnn")))
+    course.submit("rnn", "ada", solution_submission(release, "rnn"))
     tests = {t.name: t.points for t in suite.tests_for("rnn")}
     scores = course.autograde("rnn")
     assert sum(scores["ada"].get(name, 0) for name in tests) == sum(tests.values())

@@ -14,7 +14,7 @@ from nbclient import NotebookClient
 from autograder.course import Course, release_files, solution_submission
 from autograder.layout import REPO_ROOT, available_assignments, source_notebook
 from autograder.notebooks import HIDDEN_BEGIN, read_notebook
-from autograder.verify import release_leaks
+from autograder.verify.leaks import release_leaks
 
 STUDENT_PYTHON = REPO_ROOT / ".venv-student" / "bin" / "python"
 

@@ -9,15 +9,17 @@ import dataclasses
 import pytest
 
 import autograder.mutants as mutants
-import autograder.verify as verify
 from autograder.layout import source_notebook
 from autograder.mutants import Mutant, catalog
 from autograder.notebooks import HIDDEN_BEGIN, cell_source, read_notebook, solution_regions
+from autograder.verify import cli
+from autograder.verify.external import sample
+from autograder.verify.leaks import release_leaks, secret_lines
 
 
 def _args(*assignments: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
-    verify.add_arguments(parser)
+    cli.add_arguments(parser)
     return parser.parse_args([*assignments, "--in-process-only"])
 
 
@@ -30,11 +32,10 @@ def _with_extra(monkeypatch, *extra: Mutant) -> None:
         return extended if assignment == "rnn" else catalog(assignment)
 
     monkeypatch.setattr(mutants, "catalog", patched)
-    monkeypatch.setattr(verify, "catalog", patched)
 
 
 def test_in_process_verify_of_rnn_passes_and_reports_a_table(capsys):
-    assert verify.main(_args("rnn")) == 0
+    assert cli.main(_args("rnn")) == 0
     out = capsys.readouterr().out
     assert "function" in out and "mutants caught" in out and "hint matched" in out
     assert "rnn_backward" in out and "mutation score" in out
@@ -47,7 +48,7 @@ def test_uncatchable_mutant_makes_verify_fail(monkeypatch, capsys):
     harmless = Mutant("rnn_step_backward", "harmless", "nothing is wrong",
                       [("db = da.sum(axis=0)", "db = np.sum(da, axis=0)")])
     _with_extra(monkeypatch, harmless)
-    assert verify.main(_args("rnn")) == 1
+    assert cli.main(_args("rnn")) == 1
     out = capsys.readouterr().out
     assert "mutant rnn_step_backward/harmless is not caught" in out
     assert "FAILED" in out.splitlines()[-1]
@@ -57,7 +58,7 @@ def test_stale_patch_makes_verify_fail_with_one_line(monkeypatch, capsys):
     stale = Mutant("rnn_backward", "stale", "never shown",
                    [("a line the solution no longer has", "x")])
     _with_extra(monkeypatch, stale)
-    assert verify.main(_args("rnn")) == 1
+    assert cli.main(_args("rnn")) == 1
     failures = [line for line in capsys.readouterr().out.splitlines() if "FAIL " in line]
     assert any("rnn_backward/stale no longer applies" in line for line in failures)
 
@@ -66,15 +67,14 @@ def test_thin_catalog_makes_verify_fail(monkeypatch, capsys):
     thin = tuple(m for m in catalog("rnn") if m.function != "clip_grad_norm")[:-1] + tuple(
         m for m in catalog("rnn") if m.function == "clip_grad_norm")[:3]
     monkeypatch.setattr(mutants, "catalog", lambda a: thin)
-    monkeypatch.setattr(verify, "catalog", lambda a: thin)
-    assert verify.main(_args("rnn")) == 1
+    assert cli.main(_args("rnn")) == 1
     assert "fewer than 4 mutants for clip_grad_norm (3)" in capsys.readouterr().out
 
 
 def test_unknown_assignment_is_refused(capsys):
     parser = argparse.ArgumentParser()
-    verify.add_arguments(parser)
-    assert verify.main(parser.parse_args(["nope"])) == 2
+    cli.add_arguments(parser)
+    assert cli.main(parser.parse_args(["nope"])) == 2
     assert "unknown assignment 'nope'" in capsys.readouterr().err
 
 
@@ -96,13 +96,13 @@ def _naive_release(source: dict) -> dict:
 
 def test_leak_check_passes_a_clean_release_and_finds_a_pasted_solution_line():
     source = read_notebook(source_notebook("rnn"))
-    checked, leaks = verify.release_leaks(source, _naive_release(source))
+    checked, leaks = release_leaks(source, _naive_release(source))
     assert checked > 20 and leaks == []
     leaky = _naive_release(source)
-    secret = sorted(verify.secret_lines(source))[0]
+    secret = sorted(secret_lines(source))[0]
     leaky["cells"][-1]["source"] = leaky["cells"][-1]["source"] + "\n" + secret
-    assert verify.release_leaks(source, leaky)[1] == [secret]
-    checked, leaks = verify.release_leaks(source, source)
+    assert release_leaks(source, leaky)[1] == [secret]
+    checked, leaks = release_leaks(source, source)
     assert len(leaks) > checked // 2  # the unstripped source leaks nearly everything
 
 
@@ -111,7 +111,7 @@ def test_identical_mutants_are_reported_together(monkeypatch, capsys):
     same = Mutant("rnn_step_backward", "db_mean_again", twin.hint + " (again)",
                   [("db = da.sum(axis=0)", "db = np.mean(da, axis=0)")])
     _with_extra(monkeypatch, same)
-    assert verify.main(_args("rnn")) == 0  # both get their hint, joined with "or when"
+    assert cli.main(_args("rnn")) == 0  # both get their hint, joined with "or when"
     out = capsys.readouterr().out
     assert ("rnn_step_backward/db_mean and rnn_step_backward/db_mean_again fail the same "
             "tests") in out
@@ -119,6 +119,6 @@ def test_identical_mutants_are_reported_together(monkeypatch, capsys):
 
 @pytest.mark.parametrize("count", [1, 2, 5])
 def test_sample_spreads_over_functions(count):
-    picked = verify._sample(list(catalog("rnn")), count)
+    picked = sample(list(catalog("rnn")), count)
     assert len(picked) == count
     assert len({m.function for m in picked}) == count

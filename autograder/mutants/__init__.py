@@ -1,7 +1,7 @@
 """The mistake catalog: typical wrong implementations of every graded function.
 
 A mutant is the ONE reference solution with a small, realistic bug put in: a text patch
-applied to the solution source of one function (as `autograder.reference.solution_sources`
+applied to the solution source of one function (as `autograder.solutions.solution_sources`
 gives it), plus the hint a student sees when their outputs match the mutant's. The
 catalog of assignment `a` is the list `MUTANTS` in `autograder/mutants/<a>.py`; adding a
 mistake means adding one `Mutant(...)` entry there.
@@ -22,6 +22,8 @@ from typing import Any
 
 from ..namespaces import run_cells
 from ..solutions import setup_source, solution_sources
+
+MIN_MUTANTS = 4  # per graded function: `verify` fails on a thinner catalog
 
 
 class MutantError(Exception):
@@ -77,11 +79,16 @@ def catalog(assignment: str) -> tuple[Mutant, ...]:
     return mutants
 
 
-mutants_for = catalog
-
-
 def for_function(assignment: str, function: str) -> tuple[Mutant, ...]:
     return tuple(m for m in catalog(assignment) if m.function == function)
+
+
+def find_mutant(assignment: str, key: str) -> Mutant:
+    """The catalog mutant called `key` ("function/name")."""
+    for mutant in catalog(assignment):
+        if mutant.key == key:
+            return mutant
+    raise KeyError(f"no mutant {key!r} in the catalog of {assignment!r}")
 
 
 def _one_line(text: str, limit: int = 60) -> str:
@@ -118,7 +125,10 @@ def mutant_source(assignment: str, mutant: Mutant) -> str:
 
 
 def check_catalog(assignment: str) -> tuple[Mutant, ...]:
-    """Every mutant of `assignment`, each checked to apply; raises the first MutantError."""
+    """Every mutant of `assignment`, each checked to apply; raises the first MutantError.
+
+    (`verify` also requires at least `MIN_MUTANTS` of them per graded function.)
+    """
     mutants = catalog(assignment)
     for mutant in mutants:
         mutant_source(assignment, mutant)
