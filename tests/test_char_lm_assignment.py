@@ -1,42 +1,25 @@
 """The char_lm assignment: reference gradients, hidden tests that can fail, nbgrader round trip.
 
-char_lm imports the rnn and lstm solutions as generated modules (build/layers), so these
-tests need both earlier source notebooks; they are skipped until the lstm one exists.
+char_lm imports the rnn and lstm solutions as generated modules (build/layers): running the
+reference or a mistake makes them importable (`autograder.namespaces`), and a release
+ships them (`course.release_files`).
 """
 
 from __future__ import annotations
 
 import json
-import sys
 
 import numpy as np
 import pytest
 
-from autograder.export import ensure_layer_modules
-from autograder.layout import BUILD_DIR, source_notebook
-
-if not source_notebook("lstm").exists():
-    pytest.skip("char_lm needs the lstm source notebook (lstm_layers.py)", allow_module_level=True)
-ensure_layer_modules()
-if str(BUILD_DIR) not in sys.path:
-    sys.path.insert(0, str(BUILD_DIR))
-
-from autograder.cases import char_lm as cases  # noqa: E402
-from autograder.course import (  # noqa: E402
-    Course,
-    release_files,
-    solution_submission,
-    with_answers,
-)
-from autograder.execute import run_case  # noqa: E402
-from autograder.grading import evaluate, namespace_runner  # noqa: E402
-from autograder.reference import reference_functions, reference_namespace  # noqa: E402
-from autograder.suite import tests_for as hidden_tests  # noqa: E402
-from course_utils.gradcheck import (  # noqa: E402
-    eval_numerical_gradient,
-    eval_numerical_gradient_array,
-    rel_error,
-)
+from autograder.cases import char_lm as cases
+from autograder.course import Course, release_files, solution_submission, with_answers
+from autograder.execute import run_case
+from autograder.grading import evaluate, namespace_runner
+from autograder.mutants import Mutant, find_mutant, for_function, mutant_namespace
+from autograder.reference import reference_functions, reference_namespace
+from autograder.suite import tests_for as hidden_tests
+from course_utils.gradcheck import eval_numerical_gradient, eval_numerical_gradient_array, rel_error
 
 TOL = 1e-7
 
@@ -132,72 +115,41 @@ def test_hidden_cases_are_not_trivial():
     assert [len(t) for t in seeded] == [25, 30, 30, 0, 40]
 
 
-def _with_wrong(function: str, source: str):
-    namespace = dict(reference_namespace("char_lm"))
-    exec(source, namespace)
-    return namespace
+def _runner(mutant: Mutant):
+    """Grades a submission that is correct but for `mutant`."""
+    return namespace_runner("char_lm", mutant_namespace("char_lm", mutant))
 
 
-# Realistic mistakes, several per function: every hidden test must catch at least one.
-WRONG: dict[str, list[str]] = {
-    "word_embedding_forward": [
-        "def word_embedding_forward(x, W):\n    return W[x] * 1.01, (x, W.shape)\n"],
-    "word_embedding_backward": [
-        "def word_embedding_backward(dout, cache):\n    x, shape = cache\n"
-        "    dW = np.zeros(shape)\n    dW[x] += dout\n    return dW\n"],
-    "temporal_affine_forward": [
-        "def temporal_affine_forward(x, w, b):\n    return x @ w, (x, w)\n"],
-    "temporal_affine_backward": [
-        "def temporal_affine_backward(dout, cache):\n    x, w = cache\n"
-        "    return dout @ w.T, np.einsum('ntd,ntm->dm', x, dout) / 2, dout.sum((0, 1)) / 2\n",
-        "def temporal_affine_backward(dout, cache):\n    x, w = cache\n"
-        "    return (dout @ w.T) * 2, np.einsum('ntd,ntm->dm', x, dout), dout.sum((0, 1))\n"],
-    "temporal_softmax_loss": [
-        "def temporal_softmax_loss(x, y, mask):\n    N, T, V = x.shape\n"
-        "    p = np.exp(x) / np.exp(x).sum(-1, keepdims=True)\n"
-        "    n, t = np.meshgrid(np.arange(N), np.arange(T), indexing='ij')\n"
-        "    loss = -np.sum(np.log(p[n, t, y])) / N\n"
-        "    dx = p.copy(); dx[n, t, y] -= 1\n    return loss, dx / N\n"],
-    "char_lm_loss": [
-        "_right = char_lm_loss\n"
-        "def char_lm_loss(params, x, y, state, cell):\n"
-        "    loss, grads, final = _right(params, x, y, state, cell)\n"
-        "    return loss / x.shape[1], {k: g / x.shape[1] for k, g in grads.items()}, final\n",
-        "_right = char_lm_loss\n"
-        "def char_lm_loss(params, x, y, state, cell):\n"
-        "    loss, grads, final = _right(params, x, y, state, cell)\n"
-        "    return loss, grads, state  # the state is not carried\n"],
-    "sample": [
-        "_right_sample = sample\n"
-        "def sample(params, cell, start, n, temperature, rng, chars):\n"
-        "    rng.random()  # one draw too many\n"
-        "    return _right_sample(params, cell, start, n, temperature, rng, chars)\n",
-        "_right_sample = sample\n"
-        "def sample(params, cell, start, n, temperature, rng, chars):\n"
-        "    # only the last start character is fed: the state is not carried over start\n"
-        "    return _right_sample(params, cell, start[-1:], n, temperature, rng, chars)\n"],
-}
+# Not in the catalog (autograder/mutants/char_lm.py), which has no mistake in the dx of
+# temporal_affine_backward: without this one, nothing shows that test can fail.
+DX_AVERAGED = Mutant("temporal_affine_backward", "dx_averaged",
+                     "dx is divided by the batch size N",
+                     [("dx = dout @ w.T", "dx = dout @ w.T / N")])
 
 
 def test_every_hidden_test_passes_the_solution_and_fails_a_wrong_function():
     reference = namespace_runner("char_lm", reference_namespace("char_lm"))
-    wrong_runners = {f: [namespace_runner("char_lm", _with_wrong(f, src)) for src in sources]
-                     for f, sources in WRONG.items()}
+    runners = {}
     never_failed = []
     for test in hidden_tests("char_lm"):
         assert evaluate("char_lm", test, reference).passed, test.name
         if "inputs_unchanged" in test.name:
             continue
-        if all(evaluate("char_lm", test, run).passed for run in wrong_runners[test.function]):
+        mistakes = [*for_function("char_lm", test.function),
+                    *([DX_AVERAGED] if DX_AVERAGED.function == test.function else [])]
+        for mutant in mistakes:
+            runners.setdefault(mutant.key, _runner(mutant))
+        if all(evaluate("char_lm", test, runners[m.key]).passed for m in mistakes):
             never_failed.append(test.name)
     assert not never_failed, never_failed
 
 
 def test_a_function_that_modifies_its_input_loses_only_the_unchanged_points():
-    source = ("_right_loss = temporal_softmax_loss\n"
-              "def temporal_softmax_loss(x, y, mask):\n"
-              "    out = _right_loss(x, y, mask)\n    x[...] = 0\n    return out\n")
-    runner = namespace_runner("char_lm", _with_wrong("temporal_softmax_loss", source))
+    # Not in the catalog, which has no in-place mistake: a loss that zeroes the caller's
+    # scores after computing correct outputs must lose the inputs-unchanged test only.
+    zeroes_x = Mutant("temporal_softmax_loss", "zeroes_x", "x is overwritten in place",
+                      [("    return loss, dx", "    x[...] = 0\n    return loss, dx")])
+    runner = _runner(zeroes_x)
     for test in hidden_tests("char_lm"):
         if test.function == "temporal_softmax_loss":
             result = evaluate("char_lm", test, runner)
@@ -217,8 +169,9 @@ def test_nbgrader_release_solution_blank_and_one_wrong_function(tmp_path):
     total = sum(t.points for t in tests)
     course.submit("char_lm", "solution", solution_submission(release, "char_lm"))
     course.submit("char_lm", "blank", release)
+    fancy_add = find_mutant("char_lm", "word_embedding_backward/fancy_add")
     wrong = with_answers(solution_submission(release, "char_lm"),
-                         {"word_embedding_backward": WRONG["word_embedding_backward"][0]})
+                         {"word_embedding_backward": fancy_add.source()})
     course.submit("char_lm", "wrong_embedding", wrong)
     scores = course.autograde("char_lm")
 

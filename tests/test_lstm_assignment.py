@@ -14,15 +14,11 @@ from autograder.cases import lstm as cases
 from autograder.course import Course, release_files, solution_submission, with_answers
 from autograder.execute import run_case
 from autograder.layout import source_notebook
-from autograder.notebooks import (
-    HIDDEN_BEGIN,
-    answer_cells,
-    cell_source,
-    read_notebook,
-    solution_regions,
-)
+from autograder.mutants import Mutant, find_mutant, mutant_functions, mutant_namespace
+from autograder.notebooks import HIDDEN_BEGIN, read_notebook
 from autograder.reference import reference_functions, reference_namespace
 from autograder.solutions import solution_sources
+from autograder.verify.leaks import release_leaks
 from course_utils.gradcheck import eval_numerical_gradient_array, rel_error
 
 TESTS = suite.tests_for("lstm")
@@ -40,17 +36,9 @@ def _scores(namespace: dict) -> dict[str, float]:
     return {test.name: grading.evaluate("lstm", test, run).score for test in TESTS}
 
 
-def _with_replaced(name: str, old: str, new: str) -> dict:
-    """The reference namespace with one graded function's solution edited (old -> new)."""
-    source = solution_sources("lstm")[name]
-    assert old in source, f"{old!r} not in the solution of {name}"
-    namespace = dict(reference_namespace("lstm"))
-    exec(compile(source.replace(old, new), f"<mutant {name}>", "exec"), namespace)
-    return namespace
-
-
-def _lost(namespace: dict) -> set[str]:
-    scores = _scores(namespace)
+def _lost(mutant: Mutant) -> set[str]:
+    """The tests a submission loses when it is correct but for `mutant`."""
+    scores = _scores(mutant_namespace("lstm", mutant))
     return {test.name for test in TESTS if scores[test.name] < test.points}
 
 
@@ -181,11 +169,10 @@ def test_cell_only_cases_reach_every_input():
 
 def test_cell_path_case_is_dominated_by_the_cell_state(ref):
     """Dropping the gradient carried along c changes dx[:, 0] by far more than the tolerance."""
-    namespace = _with_replaced("lstm_backward", "dh[:, t] + dprev_h, dprev_c, cache[t])",
-                               "dh[:, t] + dprev_h, 0 * dprev_c, cache[t])")
+    no_carry_c = mutant_functions("lstm", find_mutant("lstm", "lstm_backward/no_carry_c"))
     for case in cases.lstm_cell_path_cases():
         want = _reference_outputs(case)["dx"][:, 0]
-        got = run_case(case, {f: namespace[f] for f in FUNCTIONS})["dx"][:, 0]
+        got = run_case(case, no_carry_c)["dx"][:, 0]
         assert rel_error(got, want) > 0.5, case.label
 
 
@@ -200,55 +187,47 @@ def test_every_output_and_gradient_has_its_own_test():
     assert all(f"test_{f}_inputs_unchanged" in names for f in FUNCTIONS)
 
 
-MUTANTS = {
-    # (function, old, new, tests that must be lost (prefix), tests that must survive)
-    "dprev_c without the forget gate": (
-        "lstm_step_backward", "dprev_c = dc * f", "dprev_c = dc",
+# Catalog mistakes (autograder/mutants/lstm.py) -> tests they must lose, tests they must keep.
+CATALOG_MISTAKES = {
+    "lstm_step_backward/dprev_c_no_forget": (
         {"test_lstm_step_backward_dprev_c"}, {"test_lstm_step_backward_dx"}),
-    "cell gradient ignores the hidden-state path": (
-        "lstm_step_backward", "dc = dnext_c + dnext_h * o * (1 - tanh_c**2)", "dc = dnext_c",
-        {"test_lstm_step_backward_dx"}, {"test_lstm_step_backward_cell_only_dx"}),
-    "gates in the order i, f, g, o": (
-        "lstm_step_forward", "g = np.tanh(a[:, 3 * H:])",
-        "g = np.tanh(a[:, 2 * H:3 * H]); o = sigmoid(a[:, 3 * H:])",
-        {"test_lstm_step_forward_next_h"}, set()),
-    "lstm_backward drops the carried cell gradient": (
-        "lstm_backward", "dh[:, t] + dprev_h, dprev_c, cache[t])",
-        "dh[:, t] + dprev_h, 0 * dprev_c, cache[t])",
+    "lstm_step_forward/gate_order_ifgo": ({"test_lstm_step_forward_next_h"}, set()),
+    "lstm_backward/no_carry_c": (
         {"test_lstm_backward_cell_path_dx", "test_lstm_backward_through_time_dx"}, set()),
-    "reset gate applied before the matrix product": (
-        "gru_step_forward", "n = np.tanh(ax[:, 2 * H:] + r * ah[:, 2 * H:])",
-        "n = np.tanh(ax[:, 2 * H:] + (r * prev_h) @ Wh[:, 2 * H:] + bh[2 * H:])",
-        {"test_gru_step_forward_next_h"}, set()),
-    "GRU update gate the wrong way round": (
-        "gru_step_forward", "next_h = (1 - z) * n + z * prev_h",
-        "next_h = z * n + (1 - z) * prev_h",
-        {"test_gru_step_forward_next_h"}, set()),
-    "dbh equal to dbx": (
-        "gru_step_backward", "dbx, dbh = dax.sum(axis=0), dah.sum(axis=0)",
-        "dbx = dbh = dax.sum(axis=0)",
+    "gru_step_forward/reset_before_matmul": ({"test_gru_step_forward_next_h"}, set()),
+    "gru_step_forward/z_wrong_side": ({"test_gru_step_forward_next_h"}, set()),
+    "gru_step_backward/dbh_is_dbx": (
         {"test_gru_step_backward_dbh"},
         {"test_gru_step_backward_dbx", "test_gru_step_backward_dx"}),
-    "gru_backward without carrying the gradient": (
-        "gru_backward", "gru_step_backward(dh[:, t] + dprev_h, cache[t])",
-        "gru_step_backward(dh[:, t], cache[t])",
+    "gru_backward/no_carry": (
         {"test_gru_backward_through_time_dx", "test_gru_backward_dWh"}, set()),
 }
+# Not in the catalog: dc without the hidden-state path is invisible to the cell-only cases
+# (dnext_h = 0 there), so it checks that those cases test the cell path alone while the
+# regular cases still catch it. (The catalog's no_tanh_c_grad and no_dnext_c differ.)
+HIDDEN_PATH_DROPPED = Mutant(
+    "lstm_step_backward", "no_hidden_path", "dc = dnext_c (the hidden-state path is dropped)",
+    [("dc = dnext_c + dnext_h * o * (1 - tanh_c**2)", "dc = dnext_c")])
+MUTANTS = {key: (find_mutant("lstm", key), *sets) for key, sets in CATALOG_MISTAKES.items()}
+MUTANTS[HIDDEN_PATH_DROPPED.key] = (HIDDEN_PATH_DROPPED, {"test_lstm_step_backward_dx"},
+                                    {"test_lstm_step_backward_cell_only_dx"})
 
 
-@pytest.mark.parametrize("mutant", list(MUTANTS))
-def test_a_wrong_function_loses_points_only_in_its_own_tests(mutant):
-    function, old, new, must_lose, must_keep = MUTANTS[mutant]
-    lost = _lost(_with_replaced(function, old, new))
+@pytest.mark.parametrize("key", list(MUTANTS))
+def test_a_wrong_function_loses_points_only_in_its_own_tests(key):
+    mutant, must_lose, must_keep = MUTANTS[key]
+    lost = _lost(mutant)
     assert lost >= must_lose, lost
-    assert all(name.startswith(f"test_{function}_") for name in lost), lost
+    assert all(name.startswith(f"test_{mutant.function}_") for name in lost), lost
     assert not lost & must_keep, lost & must_keep
 
 
 def test_an_in_place_update_is_caught():
-    namespace = _with_replaced("lstm_step_forward", "next_c = f * prev_c + i * g",
-                               "prev_c *= f; next_c = prev_c + i * g")
-    assert "test_lstm_step_forward_inputs_unchanged" in _lost(namespace)
+    # Not in the catalog, which has no in-place mistake for the LSTM: the inputs-unchanged
+    # test must catch a step that scales the caller's prev_c in place.
+    in_place = Mutant("lstm_step_forward", "prev_c_in_place", "prev_c is scaled in place",
+                      [("next_c = f * prev_c + i * g", "prev_c *= f; next_c = prev_c + i * g")])
+    assert "test_lstm_step_forward_inputs_unchanged" in _lost(in_place)
 
 
 # ------------------------------------------------------------------ the nbgrader round trip
@@ -260,8 +239,7 @@ def graded(tmp_path_factory):
     release_path = course.generate("lstm")
     release_files("lstm", release_path.parent)
     release = json.loads(release_path.read_text(encoding="utf-8"))
-    wrong = solution_sources("lstm")["lstm_step_backward"].replace(
-        "dprev_c = dc * f", "dprev_c = dc")
+    wrong = find_mutant("lstm", "lstm_step_backward/dprev_c_no_forget").source()
     course.submit("lstm", "solution", solution_submission(release, "lstm"))
     course.submit("lstm", "blank", release)
     course.submit("lstm", "wrong_step_backward",
@@ -272,22 +250,11 @@ def graded(tmp_path_factory):
     return release_path, scores
 
 
-def _solution_only_lines() -> set[str]:
-    notebook = read_notebook(source_notebook("lstm"))
-    lines = {line.strip() for cell in answer_cells(notebook).values()
-             for region in solution_regions(cell_source(cell)) for line in region.splitlines()}
-    lines = {line for line in lines if len(line) > 12 and not line.startswith("#")}
-    elsewhere = "\n".join(re.sub(r"### BEGIN SOLUTION.*?### END SOLUTION", "", cell_source(c),
-                                 flags=re.S) for c in notebook["cells"])
-    return {line for line in lines if line not in elsewhere}
-
-
 def test_release_has_stubs_but_no_solutions_or_hidden_tests(graded):
     release_path, _ = graded
     release = release_path.read_text(encoding="utf-8")
-    solution_lines = _solution_only_lines()
-    assert len(solution_lines) > 30
-    assert not sorted(line for line in solution_lines if line in release)
+    checked, leaked = release_leaks(read_notebook(source_notebook("lstm")), json.loads(release))
+    assert checked > 30 and not leaked, leaked[:3]
     assert release.count("raise NotImplementedError()") == len(FUNCTIONS)
     assert HIDDEN_BEGIN not in release and "run_test" not in release
     assert "YOUR ANSWER HERE" in release

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+import autograder.mutants as mutants
 from autograder import suite
 from autograder.course import Course, solution_submission
 from autograder.fingerprints import diagnose, matching_mutants, mutant_outputs
@@ -18,6 +19,7 @@ from autograder.mutants import (
     apply_patch,
     catalog,
     check_catalog,
+    find_mutant,
     for_function,
     mutant_source,
 )
@@ -85,7 +87,7 @@ def test_diagnose_names_the_mutant_and_nothing_else():
     noisy = dict(want) | {"dWh": want["dWh"] + 0.5}
     assert diagnose("rnn", test, case, noisy) is None  # wrong, but not a catalog mistake
     assert diagnose("rnn", test, case, None) is None  # the student's code raised
-    no_carry = next(m for m in catalog("rnn") if m.key == "rnn_backward/no_carry")
+    no_carry = find_mutant("rnn", "rnn_backward/no_carry")
     theirs = mutant_outputs("rnn", no_carry, test, case)
     assert not np.allclose(theirs["dWh"], want["dWh"])
     hint = diagnose("rnn", test, case, theirs)
@@ -94,8 +96,6 @@ def test_diagnose_names_the_mutant_and_nothing_else():
 
 
 def test_diagnose_survives_a_stale_catalog(monkeypatch):
-    import autograder.mutants as mutants
-
     stale = Mutant("rnn_backward", "stale", "never", [("not in the solution", "x")])
     monkeypatch.setattr(mutants, "catalog", lambda assignment: (stale,))
     test = find_test("rnn", "test_rnn_backward_dWh")
@@ -104,7 +104,7 @@ def test_diagnose_survives_a_stale_catalog(monkeypatch):
 
 
 def test_hint_appears_in_the_stock_autograded_notebook(tmp_path):
-    mutant = next(m for m in catalog("rnn") if m.key == "rnn_backward/no_carry")
+    mutant = find_mutant("rnn", "rnn_backward/no_carry")
     course = Course(tmp_path)
     release = json.loads(course.generate("rnn").read_text(encoding="utf-8"))
     course.submit("rnn", "ben", mutant_submission(release, "rnn", mutant))

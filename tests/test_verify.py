@@ -10,7 +10,7 @@ import pytest
 
 import autograder.mutants as mutants
 from autograder.layout import source_notebook
-from autograder.mutants import Mutant, catalog
+from autograder.mutants import Mutant, catalog, find_mutant
 from autograder.notebooks import HIDDEN_BEGIN, cell_source, read_notebook, solution_regions
 from autograder.verify import cli
 from autograder.verify.external import sample
@@ -107,7 +107,7 @@ def test_leak_check_passes_a_clean_release_and_finds_a_pasted_solution_line():
 
 
 def test_identical_mutants_are_reported_together(monkeypatch, capsys):
-    twin = next(m for m in catalog("rnn") if m.key == "rnn_step_backward/db_mean")
+    twin = find_mutant("rnn", "rnn_step_backward/db_mean")
     same = Mutant("rnn_step_backward", "db_mean_again", twin.hint + " (again)",
                   [("db = da.sum(axis=0)", "db = np.mean(da, axis=0)")])
     _with_extra(monkeypatch, same)
