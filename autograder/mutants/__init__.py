@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +42,7 @@ class Mutant:
     function: str
     name: str
     hint: str
-    patch: tuple[tuple[str, str], ...]
+    patch: Sequence[tuple[str, str]]  # made a tuple: a mutant is hashable
     assignment: str = ""  # filled in by `catalog`
 
     def __post_init__(self) -> None:

@@ -9,6 +9,7 @@ one of those tests must show its hint.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import warnings
 from collections.abc import Callable, Mapping
@@ -58,7 +59,7 @@ def grade_in_process(notebook: Notebook, assignment: str,
     run = namespace_runner(assignment, submission_namespace(notebook, assignment))
     skip = skip or {}
     return [skip[test.name] if test.name in skip else
-            _quietly(lambda test=test: evaluate(assignment, test, run))
+            _quietly(functools.partial(evaluate, assignment, test, run))
             for test in tests_for(assignment)]
 
 
@@ -84,7 +85,7 @@ def functions_reached(notebook: Notebook, assignment: str) -> dict[str, set[str]
     found = {}
     for test in tests_for(assignment):
         reached.clear()
-        _quietly(lambda test=test: evaluate(assignment, test, run))
+        _quietly(functools.partial(evaluate, assignment, test, run))
         found[test.name] = set(reached)
     return found
 
