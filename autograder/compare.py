@@ -5,8 +5,6 @@ Runs only in trusted code: student values arrive here as plain arrays.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import numpy as np
 
 from .spec import Case
@@ -28,18 +26,14 @@ def mismatch(
     got64, want64 = got.astype(np.float64), want.astype(np.float64)
     if not np.all(np.isfinite(got64)):
         return f"{name} contains NaN or inf"
-    if np.allclose(got64, want64, rtol=case.rtol, atol=case.atol):
+    if _close(got64, want64, case.rtol, case.atol):
         return None
     error = np.abs(got64 - want64) / np.maximum(1e-8, np.abs(got64) + np.abs(want64))
     return f"{name} is off: max relative error {float(error.max()):.1e}"
 
 
-def first_mismatch(
-    got: Mapping[str, np.ndarray], want: Mapping[str, np.ndarray], names: tuple[str, ...],
-    case: Case,
-) -> str | None:
-    for name in names:
-        problem = mismatch(name, got.get(name), want[name], case)
-        if problem:
-            return problem
-    return None
+def _close(got: np.ndarray, want: np.ndarray, rtol: float, atol: float) -> bool:
+    """`np.allclose` for finite `got`, without its generality (this runs for every output)."""
+    if not np.isfinite(want).all():
+        return bool(np.allclose(got, want, rtol=rtol, atol=atol))
+    return bool((np.abs(got - want) <= atol + rtol * np.abs(want)).all())

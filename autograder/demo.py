@@ -16,16 +16,15 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .course import Course, solution_submission, with_answers
+from .course import solution_submission, with_answers
+from .grader.batch import grade
 from .grader.neutral import csv_cell
-from .layout import REPO_ROOT, NotebookError, available_assignments
+from .layout import REPO_ROOT, Notebook, NotebookError, available_assignments
 from .mutants import catalog
 from .notebooks import answer_cells, cell_source
 from .release import release
 from .solutions import solution_sources
-from .suite import tests_for
 
-Notebook = dict
 DEMO_DIR = REPO_ROOT / "demo"
 
 
@@ -73,37 +72,7 @@ def write_submissions(folder: Path, assignment: str, students: dict[str, Noteboo
         path.write_text(text, encoding="utf-8")
 
 
-def grade_with_stock_nbgrader(assignment: str, submissions: Path, out: Path) -> dict[str, dict]:
-    """Fallback grading path: stock `nbgrader autograde` in a scratch course under `out`."""
-    course = Course(out / "nbgrader-course")
-    course.generate(assignment)
-    for student_dir in sorted(submissions.iterdir()):
-        course.submit(assignment, student_dir.name,
-                      (student_dir / f"{assignment}.ipynb").read_text(encoding="utf-8"))
-    scores = course.autograde(assignment)
-    course.nbgrader("generate_feedback", assignment, "--force",
-                    "--CourseDirectory.source_directory=source", check=False)
-    shutil.rmtree(out / "feedback", ignore_errors=True)
-    for page in (course.root / "feedback").glob(f"*/{assignment}/*.html"):
-        target = out / "feedback" / f"{page.parent.parent.name}.html"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(page, target)
-    max_score = sum(t.points for t in tests_for(assignment))
-    rows = {}
-    for student_dir in sorted(submissions.iterdir()):
-        grades = scores.get(student_dir.name)
-        graded = bool(grades)
-        total = sum(grades.get(t.name, 0.0) for t in tests_for(assignment)) if graded else 0.0
-        rows[student_dir.name] = {"score": total, "max_score": max_score,
-                                  "status": "graded" if graded else "not graded by nbgrader"}
-    return rows
-
-
-def grade_with_kit(assignment: str, submissions: Path, out: Path) -> dict[str, dict] | None:
-    try:
-        from .grader import grade
-    except ImportError:
-        return None
+def grade_with_kit(assignment: str, submissions: Path, out: Path) -> dict[str, dict]:
     # Scores also go into the course gradebook: written answers are graded in formgrader.
     results = grade(assignment, submissions, out, force=True, gradebook=str(REPO_ROOT))
     return {r.student_id: {"score": r.score, "max_score": r.max_score, "status": r.status}
@@ -146,10 +115,7 @@ def run_demo(out: Path = DEMO_DIR, log: Callable[[str], None] = print) -> dict:
         submissions = out / "submissions" / assignment
         write_submissions(submissions, assignment,
                           synthesize_class(assignment, release_dir / f"{assignment}.ipynb"))
-        graded = grade_with_kit(assignment, submissions, out / assignment)
-        if graded is None:
-            graded = grade_with_stock_nbgrader(assignment, submissions, out / assignment)
-        rows[assignment] = graded
+        rows[assignment] = grade_with_kit(assignment, submissions, out / assignment)
     write_csv(rows, out / "grades.csv")
     log("\n" + grade_table(rows))
     log(f"\ngrades: {(out / 'grades.csv').relative_to(REPO_ROOT)}; "

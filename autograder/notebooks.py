@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .layout import NotebookError
 
@@ -107,6 +108,23 @@ def solution_regions(source: str) -> list[str]:
 BODY_MAGICS = ("time", "capture", "prun")
 
 
+ESCAPES = ("%", "!", "?", ";", ",", "/")  # IPython's line escapes (magic, shell, help, autocall)
+
+
+def _plain_python(source: str) -> bool:
+    """Python that IPython's transformation leaves as it is: it compiles, and no line could
+    carry IPython syntax (an escape at its start or a `?` at its end)."""
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(ESCAPES) or stripped.endswith("?"):
+            return False
+    try:
+        compile(source, "<cell>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError):
+        return False
+    return True
+
+
 def python_source(source: str) -> str:
     """A cell as the Python that IPython would run: IPython's own input transformation.
 
@@ -120,13 +138,17 @@ def python_source(source: str) -> str:
 
     from IPython.core.inputtransformer2 import TransformerManager
 
+    if _plain_python(source):
+        return source  # what IPython would make of it too, at a fraction of the cost
     manager = TransformerManager()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for _ in range(10):  # `%%time` on `%%capture` on ...: each runs the body below
                 lines = source.splitlines(keepends=True)
-                for cleanup in manager.cleanup_transforms:  # as IPython: indents, prompts
+                cleanups = cast(list[Callable[[list[str]], list[str]]],
+                                manager.cleanup_transforms)
+                for cleanup in cleanups:  # as IPython does: indents, prompts, blank lines
                     lines = cleanup(lines)
                 first = lines[0].strip() if lines else ""
                 if not (first.startswith("%%") and first[2:].split(" ", 1)[0] in BODY_MAGICS):

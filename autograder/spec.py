@@ -8,6 +8,7 @@ Caches never leave the process that made them: a later call refers to them by `R
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,7 +82,7 @@ class Test:
     description: str
     fallback: tuple[str, ...] = ()
 
-    @property
+    @functools.cached_property
     def side_condition(self) -> bool:
         """A test of how the function behaves (inputs left unchanged), not of its values."""
         return any(name.startswith(UNCHANGED_PREFIX) for name in self.outputs)

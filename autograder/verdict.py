@@ -18,20 +18,25 @@ The rules:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from .compare import first_mismatch
+from .compare import mismatch
 from .spec import Case, Test
 
 
 @dataclass(frozen=True)
 class Attempt:
-    """What one run of a case gave: its outputs as plain arrays, or why there are none."""
+    """What one run of a case gave: its outputs as plain arrays, or why there are none.
+
+    An attempt belongs to one case, so how each output compares with the reference is
+    worked out once (`memo`), however many tests look at it.
+    """
 
     outputs: Mapping[str, np.ndarray] | None
     error: str | None = None
+    memo: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,12 @@ def problem(attempt: Attempt, want: Mapping[str, np.ndarray], names: tuple[str, 
     """One-line reason why `attempt` is wrong on `names`, or None when it is right."""
     if attempt.outputs is None:
         return attempt.error or "no result"
-    return first_mismatch(attempt.outputs, want, names, case)
+    for name in names:
+        if name not in attempt.memo:
+            attempt.memo[name] = mismatch(name, attempt.outputs.get(name), want[name], case)
+        if attempt.memo[name]:
+            return attempt.memo[name]
+    return None
 
 
 def _reason(test: Test, attempt: Attempt, want: Mapping[str, np.ndarray], case: Case
@@ -75,7 +85,7 @@ def _reason(test: Test, attempt: Attempt, want: Mapping[str, np.ndarray], case: 
     names = compared_outputs(test, case)
     values = names[:len(names) - len(test.outputs)]
     if values and attempt.outputs is not None:
-        wrong = first_mismatch(attempt.outputs, want, values, case)
+        wrong = problem(attempt, want, values, case)
         if wrong:
             return f"credited only when the values are right, and {wrong}", values
     return problem(attempt, want, names, case), test.outputs

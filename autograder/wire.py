@@ -43,15 +43,17 @@ def encode(value: Any) -> tuple[Any, bytes]:
         if isinstance(item, str):
             return {"t": "str", "v": item}
         if isinstance(item, (np.ndarray, np.generic)):
-            array = np.ascontiguousarray(np.asarray(item)) if np.ndim(item) else np.asarray(item)
+            array = np.asarray(item)
             if array.dtype.kind not in ARRAY_KINDS:
                 raise WireError(f"cannot send an array of dtype {array.dtype}")
-            data = array.astype(array.dtype.newbyteorder("<")).tobytes()
+            little = array.dtype.newbyteorder("<")
+            if array.dtype != little:
+                array = array.astype(little)
+            data = array.tobytes()  # (C order, whatever the strides)
             blobs.append(data)
             size[0] += len(data)
             kind = "scalar" if isinstance(item, np.generic) else "array"
-            return {"t": kind, "dtype": array.dtype.newbyteorder("<").str,
-                    "shape": list(array.shape)}
+            return {"t": kind, "dtype": little.str, "shape": list(array.shape)}
         if isinstance(item, (tuple, list)):
             return {"t": type(item).__name__, "items": [node(x, depth + 1) for x in item]}
         if isinstance(item, dict):

@@ -116,7 +116,7 @@ def test_every_module_is_classed_for_the_regrade_cache_key():
 
 
 KEY = ("import sys; sys.path.insert(0, sys.argv[1]); from autograder.grader.cachekey import "
-       "grading_key; from autograder.grader.sandbox import Limits; "
+       "grading_key; from autograder.grader.zygote import Limits; "
        "import autograder; assert autograder.__file__.startswith(sys.argv[1]), autograder.__file__;"
        "print(grading_key('rnn', Limits()))")
 

@@ -21,7 +21,7 @@ from autograder import suite
 from autograder.course import solution_submission
 from autograder.grader import format_table, grade
 from autograder.grader.batch import release_notebook
-from autograder.grader.sandbox import Limits
+from autograder.grader.zygote import Limits
 
 sys.path.insert(0, str(Path(__file__).parent / "attacks"))
 import corpus  # noqa: E402

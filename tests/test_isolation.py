@@ -19,7 +19,8 @@ import uuid
 
 import pytest
 
-from autograder.grader.sandbox import Limits, Session
+from autograder.grader.sandbox import Session
+from autograder.grader.zygote import Limits
 
 ASSIGNMENT = "rnn"
 LIMITS = Limits(timeout=20, memory_mb=256)
@@ -320,7 +321,8 @@ def _namespaced_session(limits: Limits = LIMITS) -> Session:
 # A later run: a new grading process, so a new zygote and new sandboxes.
 LATER_RUN = """
 import json, sys
-from autograder.grader.sandbox import Limits, Session
+from autograder.grader.sandbox import Session
+from autograder.grader.zygote import Limits
 from tests.test_isolation import LIMITS, ASSIGNMENT, _probe
 with Session(LIMITS, ASSIGNMENT) as session:
     print(json.dumps(_probe(session, "read", sys.argv[1])))
@@ -463,7 +465,8 @@ def test_memory_outside_the_address_space_limit_is_refused():
 # ------------------------------------------------------------- no process outlives grading
 
 KILLED_GRADER = """
-from autograder.grader.sandbox import Limits, Session, zygote
+from autograder.grader.sandbox import Session
+from autograder.grader.zygote import Limits, zygote
 session = Session(Limits(timeout=60), "rnn")
 print(zygote("rnn").process.pid, session.supervisor, zygote("rnn").base, flush=True)
 session.load("", [("hang", "while True:\\n    pass")])

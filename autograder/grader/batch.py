@@ -23,8 +23,8 @@ from .gradebook import write_gradebook
 from .job import Job, Record
 from .neutral import one_line
 from .report import format_table, write_csv, write_student
-from .sandbox import Limits
 from .status import Status
+from .zygote import Limits
 
 STATE = ".kit"
 UNREADABLE = Status.REFUSED.because("unreadable notebook")

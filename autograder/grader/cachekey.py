@@ -13,7 +13,7 @@ import importlib.util
 from pathlib import Path
 
 from ..layout import REPO_ROOT, SHIPPED_LAYERS, SUPPORT_PACKAGES, source_notebook
-from .sandbox import Limits
+from .zygote import Limits
 
 VERSION = "2"  # bump to invalidate every cached grade by hand
 
@@ -27,6 +27,7 @@ GRADING = (
     "autograder.cases.common", "autograder.grader.job", "autograder.grader.sandbox",
     "autograder.grader.worker", "autograder.grader.serve", "autograder.grader.confine",
     "autograder.grader.protocol", "autograder.grader.tamper", "autograder.grader.status",
+    "autograder.grader.zygote",
 )
 # Modules that only move or show what the grading modules decided.
 NOT_GRADING = (

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from .job import Job, Record, grade_submission_safely
-from .sandbox import zygote
+from .zygote import zygote
 
 
 def local(jobs: list[Job], workers: int | None = None) -> Iterator[Record]:

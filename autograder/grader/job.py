@@ -31,9 +31,10 @@ from ..reference import reference_functions
 from ..spec import Call, Case, Test
 from ..suite import cases_with_expected, tests_for
 from ..verdict import Attempt, TestResult, compared_outputs, decide, problem
-from .sandbox import Limits, Oracle, RunResult, SandboxFailure, Session
+from .sandbox import Oracle, RunResult, SandboxFailure, Session
 from .status import Status
 from .tamper import inspect, setup_source
+from .zygote import Limits
 
 
 @dataclass
@@ -158,33 +159,66 @@ class Runner:
 
     def run(self, case: Case, want: Mapping[str, np.ndarray],
             replaced: tuple[str, ...] = ()) -> RunResult:
-        """One attempt at `case`; what comes back is judged and trimmed to the compared
-        outputs here (see `_kept`)."""
-        suspects = sorted(_called(case) - set(replaced))
-        hung = [f for f in suspects if f in self.hung]
+        """One attempt at `case` (see `run_many`)."""
+        return self.run_many([(case, want)], replaced)[0]
+
+    def run_many(self, items: list[tuple[Case, Mapping[str, np.ndarray]]],
+                 replaced: tuple[str, ...] = ()) -> list[RunResult]:
+        """One attempt at each case, as few requests as possible; what comes back is judged
+        and trimmed to the compared outputs here (see `_kept`)."""
+        kinds = self.kinds if not replaced else set()  # a retry's trouble is not shown
+        results: list[RunResult] = []
+        pending = list(items)
+        while pending:
+            skipped = self._skipped(pending[0][0], replaced, kinds)
+            if skipped is not None:
+                results.append(skipped)
+                pending.pop(0)
+                continue
+            batch = []
+            for case, _ in pending:
+                if self._skipped(case, replaced, set()) is not None:
+                    break
+                batch.append(case)
+            try:
+                if self.session is None or self.replaced != replaced:
+                    self.close()
+                    self.session, self.replaced = self._open(replaced), replaced
+                oracles = [self._oracle(case) if replaced else None for case in batch]
+                for result in self.session.run_many(batch, oracles, replaced):
+                    case, want = pending.pop(0)
+                    results.append(self._judged(case, want, result, kinds))
+            except SandboxFailure as failure:
+                case, _ = pending.pop(0)  # the case it happened in
+                results.append(self._failed(case, replaced, failure, kinds))
+        return results
+
+    def _skipped(self, case: Case, replaced: tuple[str, ...], kinds: set[str]
+                 ) -> RunResult | None:
+        hung = [f for f in sorted(_called(case) - set(replaced)) if f in self.hung]
         if hung:
             return RunResult(None, f"skipped: {hung[0]} timed out or crashed earlier",
                              "skipped", 0.0)
-        kinds = self.kinds if not replaced else set()  # a retry's trouble is not shown
         if time.monotonic() >= self.deadline:
             kinds.add("timeout")
             return RunResult(None, "skipped: the submission used up its time budget",
                              "timeout", 0.0)
-        try:
-            if self.session is None or self.replaced != replaced:
-                self.close()
-                self.session, self.replaced = self._open(replaced), replaced
-            oracle = self._oracle(case) if replaced else None
-            result = self.session.run(case, oracle, replaced)
-        except SandboxFailure as failure:
-            self.session = None
-            kinds.add(failure.kind)
-            if failure.kind == "timeout" and time.monotonic() >= self.deadline:
-                return RunResult(None, "skipped: the submission used up its time budget",
-                                 "timeout", 0.0)
-            self.hung.update(suspects)
-            what = "timed out" if failure.kind == "timeout" else str(failure)
-            return RunResult(None, f"{', '.join(suspects)}: {what}", failure.kind, 0.0)
+        return None
+
+    def _failed(self, case: Case, replaced: tuple[str, ...], failure: SandboxFailure,
+                kinds: set[str]) -> RunResult:
+        self.session = None
+        kinds.add(failure.kind)
+        if failure.kind == "timeout" and time.monotonic() >= self.deadline:
+            return RunResult(None, "skipped: the submission used up its time budget",
+                             "timeout", 0.0)
+        suspects = sorted(_called(case) - set(replaced))
+        self.hung.update(suspects)
+        what = "timed out" if failure.kind == "timeout" else str(failure)
+        return RunResult(None, f"{', '.join(suspects)}: {what}", failure.kind, 0.0)
+
+    def _judged(self, case: Case, want: Mapping[str, np.ndarray], result: RunResult,
+                kinds: set[str]) -> RunResult:
         self.student_time += result.seconds
         if result.kind == "memory":
             kinds.add("memory")
@@ -225,65 +259,67 @@ def _kept(outputs: Mapping[str, np.ndarray], want: Mapping[str, np.ndarray]
     return kept
 
 
-def _attempt(result: RunResult) -> Attempt:
-    return Attempt(result.outputs, result.error)
-
-
 def _key(test: Test, index: int) -> tuple[str, int]:
     cases = test.cases
     return f"{getattr(cases, '__module__', '')}.{getattr(cases, '__qualname__', id(cases))}", index
 
 
-def _fails(result: RunResult, test: Test, case: Case, want) -> bool:
-    return problem(_attempt(result), want, compared_outputs(test, case), case) is not None
+def _fails(attempt: Attempt, test: Test, case: Case, want: Mapping[str, np.ndarray]) -> bool:
+    return problem(attempt, want, compared_outputs(test, case), case) is not None
+
+
+Key = tuple[str, int]  # a case: the function that builds it, its index
 
 
 def run_tests(job: Job, runner: Runner) -> list[TestResult]:
     tests = tests_for(job.assignment)
     plan = [(test, cases_with_expected(job.assignment, test)) for test in tests]
-    first: dict[tuple[str, int], RunResult] = {}
-    # Phase 1: first attempts only, student code alone in the sandbox.
+    first: dict[Key, Attempt] = {}
+    # Phase 1: first attempts only, student code alone in the sandbox; a test's cases in one
+    # request.
     for test, cases in plan:
+        todo = []
         for index, (case, want) in enumerate(cases):
             key = _key(test, index)
             stuck = sorted(set(test.fallback) & runner.hung)
             if stuck and key not in first:
                 # A helper already hung: go straight to the retry with the reference helper.
-                first[key] = RunResult(None, f"skipped: {stuck[0]} timed out or crashed "
-                                       "earlier", "skipped", 0.0)
+                first[key] = Attempt(None, f"skipped: {stuck[0]} timed out or crashed earlier")
             if key not in first:
-                first[key] = runner.run(case, want)
-            if _fails(first[key], test, case, want) and not test.fallback:
-                break
+                todo.append((key, case, want))
+        results = runner.run_many([(case, want) for _, case, want in todo])
+        for (key, _, _), result in zip(todo, results):
+            first[key] = Attempt(result.outputs, result.error)
     runner.close()
     runner.first_phase_done = time.monotonic()
     # Phase 2: retries, one fresh sandbox per set of replaced helpers.
-    retry: dict[tuple[tuple[str, int], tuple[str, ...]], RunResult] = {}
+    retry: dict[tuple[Key, tuple[str, ...]], Attempt] = {}
     for helpers in sorted({test.fallback for test, _ in plan if test.fallback}):
         for test, cases in plan:
             if test.fallback != helpers:
                 continue
             assert test.function not in helpers, "never answer for the tested function"
-            for index, (case, want) in enumerate(cases):
-                key = _key(test, index)
-                if key in first and _fails(first[key], test, case, want) and (
-                        (key, helpers) not in retry):
-                    retry[key, helpers] = runner.run(case, want, helpers)
+            todo = [(_key(test, i), case, want) for i, (case, want) in enumerate(cases)
+                    if _key(test, i) in first and (_key(test, i), helpers) not in retry
+                    and _fails(first[_key(test, i)], test, case, want)]
+            results = runner.run_many([(case, want) for _, case, want in todo], helpers)
+            for (key, _, _), result in zip(todo, results):
+                retry[key, helpers] = Attempt(result.outputs, result.error)
         runner.close()
     return [_decided(job.assignment, test, cases, first, retry) for test, cases in plan]
 
 
 def _decided(assignment: str, test: Test, cases: list[tuple[Case, Mapping[str, np.ndarray]]],
-             first: dict[tuple[str, int], RunResult],
-             retry: dict[tuple[tuple[str, int], tuple[str, ...]], RunResult]) -> TestResult:
+             first: dict[Key, Attempt], retry: dict[tuple[Key, tuple[str, ...]], Attempt]
+             ) -> TestResult:
     """`verdict.decide` over the attempts made in advance."""
-    missing = RunResult(None, "not run", "skipped", 0.0)
+    missing = Attempt(None, "not run")
 
     def first_attempt(index: int) -> Attempt:
-        return _attempt(first.get(_key(test, index), missing))
+        return first.get(_key(test, index), missing)
 
     def retry_attempt(index: int) -> Attempt:
-        return _attempt(retry.get((_key(test, index), test.fallback), missing))
+        return retry.get((_key(test, index), test.fallback), missing)
 
     def hint(case: Case, got: Mapping[str, np.ndarray] | None,
              names: tuple[str, ...]) -> str | None:

@@ -9,6 +9,7 @@ cells only, so tampering elsewhere cannot change what is executed or how it is c
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -154,4 +155,9 @@ def inspect(data: bytes, release: dict[str, Any]) -> Inspection:
 
 def setup_source(release: dict[str, Any]) -> str:
     """The setup cells of the release: run before the answers, never taken from a student."""
-    return "\n\n".join(python_source(cell_source(c)) for c in setup_cells(release))
+    return _setup_python(tuple(cell_source(c) for c in setup_cells(release)))
+
+
+@functools.lru_cache(maxsize=16)  # the same for every student of a batch
+def _setup_python(sources: tuple[str, ...]) -> str:
+    return "\n\n".join(python_source(source) for source in sources)
