@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .export import copy_support_files
-from .layout import REPO_ROOT, SOURCE_DIR, Notebook, source_notebook
-from .notebooks import answer_cells, cell_source, grade_meta, read_notebook, strip_solution_markers
+from .layout import REPO_ROOT, SOURCE_DIR, Notebook
+from .notebooks import grade_meta
+from .solutions import solution_sources
 
 
 class NbgraderError(Exception):
@@ -101,9 +102,7 @@ class Course:
 
 def solution_submission(release: Notebook, assignment: str) -> Notebook:
     """The release with every answer cell filled in from the source notebook's solution."""
-    answers = answer_cells(read_notebook(source_notebook(assignment)))
-    return with_answers(release, {name: strip_solution_markers(cell_source(cell))
-                                  for name, cell in answers.items()})
+    return with_answers(release, solution_sources(assignment))
 
 
 def with_answers(notebook: Notebook, answers: dict[str, str]) -> Notebook:
