@@ -181,9 +181,13 @@ class Runner:
                     break
                 batch.append(case)
             try:
-                if self.session is None or self.replaced != replaced:
-                    self.close()
-                    self.session, self.replaced = self._open(replaced), replaced
+                if self.session is None or not self.replaced or not replaced:
+                    if self.session is None or self.replaced != replaced:
+                        self.close()
+                        self.session, self.replaced = self._open(replaced), replaced
+                elif self.replaced != replaced:  # the next set of a retry group
+                    self.session.use_helpers(replaced)
+                    self.replaced = replaced
                 oracles = [self._oracle(case) if replaced else None for case in batch]
                 for result in self.session.run_many(batch, oracles, replaced):
                     case, want = pending.pop(0)
@@ -292,21 +296,48 @@ def run_tests(job: Job, runner: Runner) -> list[TestResult]:
             first[key] = Attempt(result.outputs, result.error)
     runner.close()
     runner.first_phase_done = time.monotonic()
-    # Phase 2: retries, one fresh sandbox per set of replaced helpers.
+    # Phase 2: retries, one fresh sandbox per group of helper sets (see `retry_groups`).
     retry: dict[tuple[Key, tuple[str, ...]], Attempt] = {}
-    for helpers in sorted({test.fallback for test, _ in plan if test.fallback}):
-        for test, cases in plan:
-            if test.fallback != helpers:
-                continue
-            assert test.function not in helpers, "never answer for the tested function"
-            todo = [(_key(test, i), case, want) for i, (case, want) in enumerate(cases)
-                    if _key(test, i) in first and (_key(test, i), helpers) not in retry
-                    and _fails(first[_key(test, i)], test, case, want)]
-            results = runner.run_many([(case, want) for _, case, want in todo], helpers)
-            for (key, _, _), result in zip(todo, results):
-                retry[key, helpers] = Attempt(result.outputs, result.error)
+    for group in retry_groups(tests):
+        for helpers in group:
+            _retry(job, runner, plan, helpers, first, retry)
         runner.close()
     return [_decided(job.assignment, test, cases, first, retry) for test, cases in plan]
+
+
+def retry_groups(tests: tuple[Test, ...]) -> list[list[tuple[str, ...]]]:
+    """The sets of replaced helpers, in groups that may share one retry sandbox.
+
+    A retry sandbox learns reference outputs of the helpers it is served. So a function
+    may be tested by retries in a sandbox only if no earlier set of that sandbox served it
+    as a helper: then nothing it could have stashed is the reference's answer for it.
+    """
+    sets = sorted({test.fallback for test in tests if test.fallback}, key=lambda s: (len(s), s))
+    tested = {h: {t.function for t in tests if t.fallback == h} for h in sets}
+    groups: list[list[tuple[str, ...]]] = []
+    for helpers in sets:
+        served = {name for earlier in (groups[-1] if groups else []) for name in earlier}
+        if groups and not tested[helpers] & served:
+            groups[-1].append(helpers)
+        else:
+            groups.append([helpers])
+    return groups
+
+
+def _retry(job: Job, runner: Runner, plan: list[tuple[Test, list[tuple[Case, Mapping]]]],
+           helpers: tuple[str, ...], first: dict[Key, Attempt],
+           retry: dict[tuple[Key, tuple[str, ...]], Attempt]) -> None:
+    """Retry, with `helpers` answered by the grader, every failed case of their tests."""
+    for test, cases in plan:
+        if test.fallback != helpers:
+            continue
+        assert test.function not in helpers, "never answer for the tested function"
+        todo = [(_key(test, i), case, want) for i, (case, want) in enumerate(cases)
+                if _key(test, i) in first and (_key(test, i), helpers) not in retry
+                and _fails(first[_key(test, i)], test, case, want)]
+        results = runner.run_many([(case, want) for _, case, want in todo], helpers)
+        for (key, _, _), result in zip(todo, results):
+            retry[key, helpers] = Attempt(result.outputs, result.error)
 
 
 def _decided(assignment: str, test: Test, cases: list[tuple[Case, Mapping[str, np.ndarray]]],
