@@ -24,8 +24,8 @@ GRADING = (
     "autograder.namespaces", "autograder.reference", "autograder.spec", "autograder.execute",
     "autograder.wire", "autograder.compare", "autograder.verdict", "autograder.suite",
     "autograder.fingerprints", "autograder.mutants", "autograder.cases",
-    "autograder.cases.common", "autograder.grader.job", "autograder.grader.sandbox",
-    "autograder.grader.worker", "autograder.grader.serve", "autograder.grader.confine",
+    "autograder.cases.common", "autograder.grader.job", "autograder.grader.runner",
+    "autograder.grader.sandbox", "autograder.grader.worker", "autograder.grader.serve", "autograder.grader.confine",
     "autograder.grader.protocol", "autograder.grader.tamper", "autograder.grader.status",
     "autograder.grader.zygote",
 )
