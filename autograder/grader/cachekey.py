@@ -25,9 +25,9 @@ GRADING = (
     "autograder.wire", "autograder.compare", "autograder.verdict", "autograder.suite",
     "autograder.fingerprints", "autograder.mutants", "autograder.cases",
     "autograder.cases.common", "autograder.grader.job", "autograder.grader.runner",
-    "autograder.grader.sandbox", "autograder.grader.worker", "autograder.grader.serve", "autograder.grader.confine",
-    "autograder.grader.protocol", "autograder.grader.tamper", "autograder.grader.status",
-    "autograder.grader.zygote",
+    "autograder.grader.sandbox", "autograder.grader.zygote", "autograder.grader.worker",
+    "autograder.grader.serve", "autograder.grader.confine", "autograder.grader.protocol",
+    "autograder.grader.tamper", "autograder.grader.status",
 )
 # Modules that only move or show what the grading modules decided.
 NOT_GRADING = (
