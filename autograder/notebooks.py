@@ -111,13 +111,37 @@ BODY_MAGICS = ("time", "capture", "prun")
 ESCAPES = ("%", "!", "?", ";", ",", "/")  # IPython's line escapes (magic, shell, help, autocall)
 
 
-def _plain_python(source: str) -> bool:
-    """Python that IPython's transformation leaves as it is: it compiles, and no line could
-    carry IPython syntax (an escape at its start or a `?` at its end)."""
+def escape_lines(source: str) -> int:
+    """Lines that may carry IPython syntax: an escape at their start or a `?` at their end."""
+    count = 0
     for line in source.splitlines():
         stripped = line.strip()
-        if stripped.startswith(ESCAPES) or stripped.endswith("?"):
-            return False
+        count += stripped.startswith(ESCAPES) or stripped.endswith("?")
+    return count
+
+
+def _cleaned(source: str) -> list[str]:
+    """The lines after IPython's clean-up steps (prompts, common indentation, blank start)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    lines = source.splitlines(keepends=True)
+    cleanups = cast(list[Callable[[list[str]], list[str]]],
+                    TransformerManager().cleanup_transforms)
+    for cleanup in cleanups:
+        lines = cleanup(lines)
+    return lines
+
+
+def _plain_python(source: str) -> bool:
+    """Python that IPython's transformation leaves as it is: no line could carry IPython
+    syntax, its clean-up steps (prompts, indentation) change nothing, and it compiles."""
+    if escape_lines(source):
+        return False
+    lines = source.splitlines(keepends=True)
+    while lines and lines[0].isspace():  # (dropping blank first lines changes nothing)
+        lines.pop(0)
+    if _cleaned(source) != lines:
+        return False
     try:
         compile(source, "<cell>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError):
@@ -145,11 +169,7 @@ def python_source(source: str) -> str:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for _ in range(10):  # `%%time` on `%%capture` on ...: each runs the body below
-                lines = source.splitlines(keepends=True)
-                cleanups = cast(list[Callable[[list[str]], list[str]]],
-                                manager.cleanup_transforms)
-                for cleanup in cleanups:  # as IPython does: indents, prompts, blank lines
-                    lines = cleanup(lines)
+                lines = _cleaned(source)  # as IPython does: indents, prompts, blank lines
                 first = lines[0].strip() if lines else ""
                 if not (first.startswith("%%") and first[2:].split(" ", 1)[0] in BODY_MAGICS):
                     break

@@ -33,10 +33,14 @@ from autograder.grader.job import Record
 from autograder.grader.neutral import block, csv_cell, one_line, visible
 from autograder.grader.protocol import Deadline, ProtocolError, receive
 from autograder.grader.report import feedback_html, gradescope, write_csv, write_student
+from autograder.grader.runner import Runner, Scale
 from autograder.grader.sandbox import _seconds, decode_arrays
 from autograder.grader.tamper import inspect, parse
 from autograder.grader.zipsafe import ZipLimits, extract
+from autograder.grader.zygote import Limits
 from autograder.notebooks import answer_cells
+from autograder.suite import cases
+from autograder.suite import tests_for as hidden_tests
 from autograder.verdict import TestResult
 
 CACHE = Path(tempfile.gettempdir()) / "kit-grader-test-cache"
@@ -574,3 +578,23 @@ def test_a_hostile_class_is_graded_row_by_row(tmp_path, release):
         assert clean(page, newlines=True)
         assert clean(json.dumps(gradescope(record), ensure_ascii=False), newlines=True)
         assert (tmp_path / "out" / "results" / f"{record.safe_id}.json").exists()
+
+
+# ---------------------------------------------------------------------- the helper oracle
+
+def test_the_oracle_answers_only_within_the_case_scale():
+    """Arguments beyond the case's dimensions, rank or integers are refused before the
+    reference runs: broadcasting size-1 axes, a cache naming a huge shape."""
+    test = next(t for t in hidden_tests("rnn") if t.function == "rnn_forward" and t.fallback)
+    case = cases("rnn", test.name)[-1]
+    runner = Runner("rnn", Limits(), {"cells": []}, {})
+    oracle = runner._oracle(case)
+    bound = Scale.of((case.calls,))
+    x = np.zeros((2, bound.largest))
+    assert oracle("rnn_step_forward", [x, x[:, :3], np.zeros((bound.largest, 3)),
+                                       np.zeros((3, 3)), np.zeros(3)], {})[0].shape == (2, 3)
+    broadcast = [np.zeros([1] * 30 + [2]) for _ in range(4)] + [np.zeros(1)]
+    huge_int = (np.zeros((2, 2)), 10 ** 7)
+    for args in (broadcast, [np.zeros((2, bound.largest + 1))] * 5, [*huge_int, 0, 0, 0]):
+        with pytest.raises(ValueError, match="beyond the case"):
+            oracle("rnn_step_forward", list(args), {})

@@ -182,7 +182,7 @@ def _not_graded(job: Job, status: str, reason: str, started: float) -> Record:
 
 def grade_submission(job: Job) -> Record:
     """Grade one submission; never raises for anything the student did."""
-    started = time.perf_counter()
+    started, clock = time.perf_counter(), time.monotonic()
     if job.problem or job.data is None:
         return _not_graded(job, job.problem or Status.MISSING.value,
                            job.problem or "no notebook found", started)
@@ -190,7 +190,7 @@ def grade_submission(job: Job) -> Record:
     if inspection.invalid:
         return _not_graded(job, Status.INVALID.value, f"invalid notebook: {inspection.invalid}",
                            started)
-    runner = Runner(job.assignment, job.limits, job.release, inspection.answers)
+    runner = Runner(job.assignment, job.limits, job.release, inspection.answers, clock)
     try:
         outcomes = run_tests(job, runner)
     except SandboxFailure as failure:  # the setup itself failed: an environment problem

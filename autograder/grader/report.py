@@ -10,6 +10,7 @@ UTF-8 JSON; HTML-escaped feedback.
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import json
 from collections import Counter
@@ -100,7 +101,9 @@ def format_table(records: Iterable[Record]) -> str:
     width = min(32, max(10, *(len(i) for i in ids)))
     lines = [f"{'student':<{width}}  {'score':>13}  status", "-" * (width + 30)]
     for r, name in zip(records, ids):
-        name = name if len(name) <= width else name[:width - 1] + "~"
+        if len(name) > width:  # cut, with a short hash: two ids never print the same
+            digest = hashlib.sha256(name.encode()).hexdigest()[:6]
+            name = f"{name[:width - 7]}~{digest}"
         lines.append(f"{name:<{width}}  {r.score:>6g} / {r.max_score:<4g}  "
                      f"{one_line(r.status, 120)}")
     counts = Counter(one_line(r.status.split(":")[0], 40) for r in records)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -30,7 +31,7 @@ class Runner:
     """Runs the cases of one submission in sandboxes, remembering what went wrong."""
 
     def __init__(self, assignment: str, limits: Limits, release: dict[str, Any],
-                 answers: dict[str, str]) -> None:
+                 answers: dict[str, str], started: float | None = None) -> None:
         self.assignment, self.limits = assignment, limits
         self.setup = setup_source(release)
         self.cells = list(answers.items())
@@ -41,8 +42,8 @@ class Runner:
         self.student_time = 0.0
         self.isolation: list[str] = []
         self.output = ""
-        # One wall-clock budget for the whole submission, cell loading included.
-        self.deadline = time.monotonic() + self.limits.cpu_seconds
+        # One wall-clock budget for the whole submission, reading and loading included.
+        self.deadline = (started or time.monotonic()) + self.limits.cpu_seconds
         self.session: Session | None = None
         self.replaced: tuple[str, ...] = ()
         self.started = time.monotonic()
@@ -86,18 +87,17 @@ class Runner:
             self.session = None
 
     def _oracle(self, case: Case) -> Oracle:
-        """The reference helpers, answered only for arguments of this case's own scale:
-        every dimension within the case's largest, elements within a few times its own
-        (so a retry cannot make the grader compute, or hold, more than the case needs)."""
-        largest, elements = _scale((case.calls,))
+        """The reference helpers, answered only for arguments of this case's own scale (see
+        `Scale`): a retry cannot make the grader compute, or hold, more than the case needs."""
+        bound = Scale.of((case.calls,))
         reference = reference_functions(self.assignment)
 
         def oracle(name: str, args: list, kwargs: dict) -> Any:
-            dims, size = _scale((args, kwargs))
-            if dims > largest or size > 4 * elements + 1024:
-                raise ValueError("arguments larger than the case")
+            scale = Scale.of((args, kwargs))
+            if not scale.within(bound):
+                raise ValueError("arguments beyond the case's scale")
             answer = reference[name](*args, **kwargs)
-            if _scale(answer)[1] > 4 * (largest + 4) * (elements + 256):
+            if Scale.of(answer).elements > 4 * (bound.largest + 4) * (bound.elements + 256):
                 raise ValueError("an answer larger than the case can need")
             return answer
 
@@ -177,21 +177,45 @@ class Runner:
         return result
 
 
-def _scale(value: Any) -> tuple[int, int]:
-    """(largest dimension, total elements) of the arrays in a tree of plain values."""
-    largest, elements, stack = 0, 0, [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, np.ndarray):
-            largest = max(largest, *item.shape, 0)
-            elements += item.size
-        elif isinstance(item, (list, tuple)):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, Call):
-            stack.extend((item.args, dict(item.kwargs)))
-    return largest, elements
+@dataclass(frozen=True)
+class Scale:
+    """How big the arrays and numbers of a tree of plain values are.
+
+    A helper's work and memory grow with its arguments' dimensions, their number (numpy
+    broadcasts size-1 axes together) and the integers it is given (a shape in a cache), so
+    the oracle bounds all four by the case's own: at most `largest ** (rank + 1)` elements
+    per array, whatever the arguments.
+    """
+
+    largest: int = 0       # largest array dimension
+    rank: int = 0          # most dimensions of an array
+    elements: int = 0      # array elements in all
+    integer: int = 0       # largest integer, dimensions included
+
+    @classmethod
+    def of(cls, value: Any) -> Scale:
+        largest = rank = elements = integer = 0
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, np.ndarray):
+                largest = max(largest, *item.shape, 0)
+                rank, elements = max(rank, item.ndim), elements + item.size
+            elif isinstance(item, (int, np.integer)):
+                integer = max(integer, abs(int(item)))
+            elif isinstance(item, (list, tuple)):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                stack.extend(item.values())
+            elif isinstance(item, Call):
+                stack.extend((item.args, dict(item.kwargs)))
+        return cls(largest, rank, elements, max(integer, largest))
+
+    def within(self, bound: Scale) -> bool:
+        # (one more axis than the case's arrays: a model's helpers see (N, T, H) states
+        # built from (N, T) inputs)
+        return (self.largest <= bound.largest and self.rank <= bound.rank + 1
+                and self.integer <= bound.integer and self.elements <= 4 * bound.elements + 1024)
 
 
 def _kept(outputs: Mapping[str, np.ndarray], want: Mapping[str, np.ndarray]

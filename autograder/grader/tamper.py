@@ -15,11 +15,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..layout import MAX_NOTEBOOK_BYTES
-from ..notebooks import answer_cells, cell_source, grade_meta, python_source, setup_cells
+from ..notebooks import (
+    answer_cells,
+    cell_source,
+    escape_lines,
+    grade_meta,
+    python_source,
+    setup_cells,
+)
 
 MAX_CELLS = 2000              # honest notebooks have about 100; comparing is quadratic
 MAX_CODE_CELL = 64 << 10      # bytes of one answer cell as sent to the sandbox (JSON text);
                               # a larger one is not run (its functions score 0)
+MAX_ESCAPE_LINES = 20         # IPython re-reads a cell per escape line: bound its work
 FLAGS = ("solution", "grade", "locked")
 
 
@@ -148,6 +156,10 @@ def inspect(data: bytes, release: dict[str, Any]) -> Inspection:
             continue
         if len(json.dumps(cell_source(cell))) > MAX_CODE_CELL:
             notes.append(f"answer cell {gid} is larger than {MAX_CODE_CELL >> 10} KB: not run")
+            continue
+        if escape_lines(cell_source(cell)) > MAX_ESCAPE_LINES:
+            notes.append(f"answer cell {gid} has more than {MAX_ESCAPE_LINES} lines of IPython "
+                         "syntax (magics, shell, help): not run")
             continue
         answers[gid] = python_source(cell_source(cell))
     return Inspection(findings=compare(notebook, release), answers=answers, notes=notes)
