@@ -33,6 +33,10 @@ lint: $(VENV)/.installed
 # The instructor environment: the kit itself (editable), tests, and the optional Dask extra.
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) tools/check_python.py
+	@# The sandbox's system-call filter needs the system's libseccomp (Debian ships it with apt).
+	@ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2' || \
+		(apt-get update -qq && apt-get install -y -qq libseccomp2) || \
+		echo "warning: libseccomp2 missing: sandboxes will run without their seccomp filter"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e ".[dev,cluster]"
