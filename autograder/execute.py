@@ -6,6 +6,7 @@ nothing but numpy and `spec`, so it can run inside the student's kernel or in a 
 
 from __future__ import annotations
 
+import copy
 import sys
 import types
 from collections.abc import Callable, Iterator, Mapping
@@ -13,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .spec import Call, Case, Ref, Rng, unchanged_key
+from .spec import Call, Case, Ref, Rng, dtype_key, unchanged_key
 
 
 def rebind(function: Any, namespace: dict[str, Any]) -> Any:
@@ -62,18 +63,32 @@ class StudentError(Exception):
     """A student function raised, or returned something that cannot be graded."""
 
 
-def _resolve(value: Any, results: list[Any]) -> Any:
+def _resolve(value: Any, results: list[Any], frozen: bool = True) -> Any:
+    """The call's argument: a fresh copy of every array the case supplies, read-only when
+    `frozen` (a write into it raises, so even an input changed and then restored shows);
+    unfrozen, a value an earlier call returned is deep-copied too (it may hold such arrays)."""
     if isinstance(value, Ref):
-        return _pick(results[value.call], value)
+        picked = _pick(results[value.call], value)
+        return picked if frozen else _thawed(picked)
     if isinstance(value, Rng):
         return np.random.default_rng(value.seed)
     if isinstance(value, np.ndarray):
-        return value.copy()
+        fresh = value.copy()
+        fresh.setflags(write=not frozen)
+        return fresh
     if isinstance(value, dict):
-        return {k: _resolve(v, results) for k, v in value.items()}
+        return {k: _resolve(v, results, frozen) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return type(value)(_resolve(v, results) for v in value)
+        return type(value)(_resolve(v, results, frozen) for v in value)
     return value
+
+
+def _thawed(value: Any) -> Any:
+    """A writable deep copy of a returned value (the value itself if it cannot be copied)."""
+    try:
+        return copy.deepcopy(value)
+    except Exception:  # noqa: BLE001 - a student's object that refuses to be copied
+        return value
 
 
 def _pick(result: Any, ref: Ref) -> Any:
@@ -88,6 +103,7 @@ def _pick(result: Any, ref: Ref) -> Any:
 
 
 AFTER = "after:"  # outputs carrying a supplied argument as its call left it
+WROTE = "wrote:"  # present for a call that wrote into a read-only input (then run unfrozen)
 
 
 def _supplied(spec: Any, value: Any, path: str) -> Iterator[tuple[str, Any]]:
@@ -121,12 +137,19 @@ def _after(index: int, call: Call, args: Any, kwargs: Any) -> dict[str, np.ndarr
 
 
 def inputs_unchanged(case: Case, outputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The outputs with `unchanged_key(f)` = 1.0 or 0.0 for every function called, judged
-    from the arrays the case supplied and their state after each call (`run_case_raw`)."""
-    judged = {name: value for name, value in outputs.items() if not name.startswith(AFTER)}
+    """The judged outputs: the case's named outputs, `unchanged_key(f)` = 1.0 or 0.0 for
+    every function called, judged from the arrays the case supplied, their state after each
+    call and whether the call tried to write into them (`run_case_raw`), and `dtype_key(o)`
+    (an empty array of that dtype) for every floating-point output o."""
+    judged = {name: value for name, value in outputs.items()
+              if not name.startswith((AFTER, WROTE))}
+    for name in case.outputs:
+        value = outputs.get(name)
+        if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+            judged[dtype_key(name)] = np.empty(0, dtype=value.dtype)
     unchanged: dict[str, float] = {}
     for index, call in enumerate(case.calls):
-        kept = True
+        kept = f"{WROTE}{index}" not in outputs
         supplied = (call.args, dict(call.kwargs))
         for path, value in _supplied(supplied, supplied, ""):
             after = outputs.get(f"{AFTER}{index}{path}")
@@ -160,6 +183,10 @@ def to_plain_array(value: Any, name: str) -> np.ndarray:
     return np.ascontiguousarray(array)
 
 
+class _WroteInput(Exception):
+    """The call raised when it wrote into a read-only array the case supplied."""
+
+
 def _call(functions: Mapping[str, Callable[..., Any]], call: Call, args, kwargs) -> Any:
     function = functions.get(call.function)
     if function is None:
@@ -168,6 +195,11 @@ def _call(functions: Mapping[str, Callable[..., Any]], call: Call, args, kwargs)
         return function(*args, **kwargs)
     except NotImplementedError:
         raise StudentError(f"{call.function} is not implemented yet") from None
+    except ValueError as err:
+        if "read-only" in str(err):
+            raise _WroteInput() from None
+        message = str(err).splitlines()[0][:200] if str(err) else ""
+        raise StudentError(f"{call.function} raised ValueError: {message}") from None
     except Exception as err:  # noqa: BLE001 - the student's exception is the message
         message = str(err).splitlines()[0][:200] if str(err) else ""
         raise StudentError(f"{call.function} raised {type(err).__name__}: {message}") from None
@@ -176,13 +208,26 @@ def _call(functions: Mapping[str, Callable[..., Any]], call: Call, args, kwargs)
 def run_case_raw(case: Case, functions: Mapping[str, Callable[..., Any]]
                  ) -> dict[str, np.ndarray]:
     """Make the case's calls in order; return its named outputs as plain arrays, and the
-    state of every supplied array after its call (judged by `inputs_unchanged`)."""
+    state of every supplied array after its call (judged by `inputs_unchanged`).
+
+    A call gets the supplied arrays read-only; one that writes into them is made again
+    with writable copies (its values are graded as usual) and marked `WROTE`."""
     results: list[Any] = []
     outputs: dict[str, np.ndarray] = {}
     for index, call in enumerate(case.calls):
         args = _resolve(call.args, results)
         kwargs = _resolve(dict(call.kwargs), results)
-        results.append(_call(functions, call, args, kwargs))
+        try:
+            results.append(_call(functions, call, args, kwargs))
+        except _WroteInput:
+            outputs[f"{WROTE}{index}"] = np.ones(())
+            args = _resolve(call.args, results, frozen=False)
+            kwargs = _resolve(dict(call.kwargs), results, frozen=False)
+            try:
+                results.append(_call(functions, call, args, kwargs))
+            except _WroteInput:
+                raise StudentError(f"{call.function} raised ValueError: output array is "
+                                   "read-only") from None
         outputs.update(_after(index, call, args, kwargs))
     outputs.update({name: to_plain_array(_pick(results[ref.call], ref), name)
                     for name, ref in case.outputs.items()})

@@ -18,7 +18,7 @@ from . import suite
 from .execute import StudentError, run_case
 from .mutants import Mutant, MutantError, for_function, mutant_functions
 from .reference import reference_functions
-from .spec import Case, Test, unchanged_key
+from .spec import DTYPE_PREFIX, Case, Test, unchanged_key
 
 
 def _outputs(assignment: str, mutant: Mutant, case: Case) -> Mapping[str, np.ndarray] | None:
@@ -60,7 +60,8 @@ def _reference_outputs(assignment: str, test: Test, case: Case) -> Mapping[str, 
 
 def _subject(test: Test, outputs: tuple[str, ...]) -> str:
     names = [f"the change {test.function} makes to its inputs" if n == unchanged_key(
-        test.function) else n for n in outputs]
+        test.function) else f"the dtype of {n[len(DTYPE_PREFIX):]}" if n.startswith(
+        DTYPE_PREFIX) else n for n in outputs]
     return " and ".join(names)
 
 
@@ -78,21 +79,25 @@ def matching_mutants(assignment: str, test: Test, case: Case,
         theirs = mutant_outputs(assignment, mutant, test, case)
         if theirs is None or any(name not in theirs for name in names):
             continue
-        if all(_same(theirs[name], reference[name], case) for name in names):
+        if all(_same(name, theirs[name], reference[name], case) for name in names):
             continue  # right on this case: it cannot explain a wrong output
-        if all(_same(got.get(name), theirs[name], case) for name in names):
+        if all(_same(name, got.get(name), theirs[name], case) for name in names):
             found.append(mutant)
     return found
 
 
-def _same(got: np.ndarray | None, theirs: np.ndarray, case: Case) -> bool:
-    """Equal within the case's tolerance, NaN and inf included (an overflow is a symptom)."""
+def _same(name: str, got: np.ndarray | None, theirs: np.ndarray, case: Case) -> bool:
+    """Equal within the output's tolerance, NaN and inf included (an overflow is a symptom);
+    for a `dtype:` output, the same dtype."""
+    if name.startswith(DTYPE_PREFIX):
+        return got is not None and got.dtype == theirs.dtype
     if got is None or got.shape != theirs.shape:
         return False
     if got.dtype.kind in "biu" and theirs.dtype.kind in "biu":
         return bool(np.array_equal(got, theirs))
+    rtol, atol = case.tolerance(name)
     return bool(np.allclose(got.astype(np.float64), theirs.astype(np.float64),
-                            rtol=case.rtol, atol=case.atol, equal_nan=True))
+                            rtol=rtol, atol=atol, equal_nan=True))
 
 
 def diagnose(assignment: str, test: Test, case: Case, got: Mapping[str, np.ndarray] | None,

@@ -51,14 +51,28 @@ class Case:
     outputs: Mapping[str, Ref]
     rtol: float = 1e-6
     atol: float = 1e-8
+    # Per output: (rtol, atol) derived from the reference's own rounding error
+    # (`autograder.tolerance`); an output not listed here uses `rtol` and `atol`.
+    tolerances: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+
+    def tolerance(self, name: str) -> tuple[float, float]:
+        """(rtol, atol) of output `name` (a `dtype:` output uses its array's)."""
+        base = name[len(DTYPE_PREFIX):] if name.startswith(DTYPE_PREFIX) else name
+        return self.tolerances.get(base, (self.rtol, self.atol))
 
 
 UNCHANGED_PREFIX = "inputs_unchanged:"
+DTYPE_PREFIX = "dtype:"
 
 
 def unchanged_key(function: str) -> str:
     """Name of the output that is 1.0 when `function` did not modify its inputs in place."""
     return f"{UNCHANGED_PREFIX}{function}"
+
+
+def dtype_key(output: str) -> str:
+    """Name of the output carrying the dtype of output `output` (an empty array of it)."""
+    return f"{DTYPE_PREFIX}{output}"
 
 
 @dataclass(frozen=True)
@@ -84,8 +98,9 @@ class Test:
 
     @functools.cached_property
     def side_condition(self) -> bool:
-        """A test of how the function behaves (inputs left unchanged), not of its values."""
-        return any(name.startswith(UNCHANGED_PREFIX) for name in self.outputs)
+        """A test of how the function behaves (inputs left unchanged, the dtype of its
+        outputs), not of its values: credited only where the values are right too."""
+        return any(name.startswith((UNCHANGED_PREFIX, DTYPE_PREFIX)) for name in self.outputs)
 
     def __post_init__(self) -> None:
         if not self.name.startswith(f"test_{self.function}_"):

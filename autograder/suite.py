@@ -1,7 +1,8 @@
 """The hidden tests of an assignment, their cases and the reference's expected outputs.
 
-Tests come from `autograder/cases/<assignment>.py`; cases are built once per process and
-their expected outputs computed once, by running the reference (`execute.run_case`).
+Tests come from `autograder/cases/<assignment>.py`; cases are built once per process (with
+per-output tolerances from the reference's own error, `tolerance`) and their expected
+outputs computed once, by running the reference (`execute.run_case`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 from .execute import run_case
 from .reference import reference_functions
 from .spec import Case, Test
+from .tolerance import with_tolerances
 
 
 @functools.cache
@@ -40,8 +42,11 @@ def find_test(assignment: str, name: str) -> Test:
 
 @functools.cache
 def cases(assignment: str, test_name: str) -> tuple[Case, ...]:
-    """A test's cases, built once per process (identity matters: see fingerprints)."""
-    return tuple(find_test(assignment, test_name).cases())
+    """A test's cases, built once per process (identity matters: see fingerprints), each
+    with its outputs' tolerances (`tolerance`)."""
+    functions = reference_functions(assignment)
+    return tuple(with_tolerances(case, functions)
+                 for case in find_test(assignment, test_name).cases())
 
 
 @functools.cache

@@ -23,7 +23,7 @@ GRADING = (
     "autograder.layout", "autograder.notebooks", "autograder.solutions", "autograder.export",
     "autograder.namespaces", "autograder.reference", "autograder.spec", "autograder.execute",
     "autograder.wire", "autograder.compare", "autograder.verdict", "autograder.suite",
-    "autograder.fingerprints", "autograder.mutants", "autograder.cases",
+    "autograder.fingerprints", "autograder.mutants", "autograder.cases", "autograder.tolerance",
     "autograder.cases.common", "autograder.grader.job", "autograder.grader.runner",
     "autograder.grader.sandbox", "autograder.grader.zygote", "autograder.grader.worker",
     "autograder.grader.serve", "autograder.grader.confine", "autograder.grader.protocol",
