@@ -10,13 +10,19 @@ UTF-8 JSON; HTML-escaped feedback.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import html
 import json
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
+from ..layout import NotebookError, source_notebook
+from ..notebooks import grade_meta, read_notebook
+from ..verdict import TestResult
 from .job import Record
 from .neutral import csv_cell, one_line, visible
 
@@ -54,32 +60,159 @@ def gradescope(record: Record) -> dict:
     }
 
 
-def feedback_html(record: Record, assignment: str) -> str:
-    """Per-test pass/fail with the one-line reason and hint; no test code, no solution."""
-    def e(text: object, limit: int | None = 300) -> str:
-        return html.escape(one_line(text, limit))
+HINT = ". Hint: "
 
+# The page is read on laptops and phones: a readable type size, a measure that fits,
+# long tokens (test names, shapes) allowed to wrap instead of widening the page.
+STYLE = """
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;font-size:17px;
+line-height:1.5;color:#1f2328;background:#fff;margin:0;padding:1.5rem 1rem}
+main{max-width:58rem;margin:0 auto}
+h1{font-size:1.6rem;margin:0 0 .5rem}h2{font-size:1.25rem;margin:2rem 0 .75rem}
+code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
+.score{font-size:1.2rem}.notice{background:#fff8c5;border:1px solid #d4a72c;
+border-radius:6px;padding:.6rem .9rem}
+.notes{background:#ffebe9;border:1px solid #ff8182;border-radius:6px;padding:.6rem 2rem}
+ul.functions{list-style:none;padding:0;margin:0}
+ul.functions li{border:1px solid #d0d7de;border-left-width:6px;border-radius:6px;
+padding:.6rem .9rem;margin:0 0 .6rem;overflow-wrap:anywhere}
+ul.functions li.pass{border-left-color:#1a7f37}ul.functions li.fail{border-left-color:#cf222e}
+.head{display:flex;flex-wrap:wrap;justify-content:space-between;gap:.5rem;font-weight:600}
+.points{white-space:nowrap}.pass .points{color:#1a7f37}.fail .points{color:#cf222e}
+.why{margin:.3rem 0 0}.hint{margin:.3rem 0 0;padding-left:.7rem;border-left:3px solid #0969da}
+.table{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.95rem}
+td,th{border:1px solid #d0d7de;padding:.35rem .6rem;text-align:left;vertical-align:top}
+th{background:#f6f8fa}td.name{overflow-wrap:anywhere;min-width:11rem;width:30%}
+td.pts,td.result{white-space:nowrap}td.details{overflow-wrap:anywhere;min-width:14rem}
+tr.pass td.result{color:#1a7f37}tr.fail td.result{color:#cf222e;font-weight:600}
+"""
+
+
+def _clean(text: object, limit: int | None = 300) -> str:
+    """Student-controlled text as HTML: neutralised to one line, then escaped."""
+    return html.escape(one_line(text, limit))
+
+
+def split_hint(message: str) -> tuple[str, str | None]:
+    """(reason, hint): the grader appends the catalog's hint last, after `HINT`."""
+    reason, found, hint = message.rpartition(HINT)
+    return (reason, hint) if found else (message, None)
+
+
+@dataclass(frozen=True)
+class FunctionSummary:
+    """One graded function's line at the top of the feedback page."""
+
+    function: str
+    score: float
+    max_score: float
+    first_failure: TestResult | None
+
+
+def summarise(tests: Iterable[TestResult]) -> list[FunctionSummary]:
+    """Per graded function, in the order of the tests: points and the first failing test."""
+    grouped: dict[str, list[TestResult]] = {}
+    for test in tests:
+        grouped.setdefault(test.function, []).append(test)
+    return [FunctionSummary(function, sum(t.score for t in group),
+                            sum(t.max_score for t in group),
+                            next((t for t in group if not t.passed), None))
+            for function, group in grouped.items()]
+
+
+def written_answers(assignment: str) -> tuple[int, float] | None:
+    """(questions, points) of the manually graded cells of the source notebook, or None
+    when the assignment has no source notebook here."""
+    try:
+        path = source_notebook(assignment)
+        return _manual_cells(str(path), path.stat().st_mtime_ns)
+    except (NotebookError, OSError):
+        return None
+
+
+@functools.lru_cache(maxsize=8)
+def _manual_cells(path: str, _mtime: int) -> tuple[int, float]:
+    count, points = 0, 0.0
+    for cell in read_notebook(Path(path))["cells"]:
+        meta = grade_meta(cell)
+        # nbgrader's manually graded answers (graded solution cells) and tasks
+        if (meta.get("grade") and meta.get("solution")) or meta.get("task"):
+            count += 1
+            points += float(meta.get("points") or 0)
+    return count, points
+
+
+def _written_notice(assignment: str) -> str:
+    written = written_answers(assignment)
+    if written is None:
+        return ("<p class=\"notice\">Written answers, if the assignment has any, are graded "
+                "by hand and are not included in this score.</p>")
+    count, points = written
+    if not count:
+        return ""
+    questions = "question" if count == 1 else "questions"
+    return (f"<p class=\"notice\"><b>Written answers ({points:g} points, {count} {questions})"
+            f"</b> are graded by hand and are not included in this score yet: the total "
+            f"for the assignment is out of {{total}}.</p>")
+
+
+def _function_item(item: FunctionSummary) -> str:
+    e = _clean
+    passed = item.first_failure is None
+    head = (f"<div class=\"head\"><code>{e(item.function)}</code>"
+            f"<span class=\"points\">{item.score:g} / {item.max_score:g} points</span></div>")
+    if passed:
+        body = "<p class=\"why\">All tests passed.</p>"
+    else:
+        failure = cast(TestResult, item.first_failure)
+        reason, hint = split_hint(failure.message)
+        reason = reason.removeprefix(f"{item.function}: ")  # the line already names it
+        body = (f"<p class=\"why\">First failing test <code>{e(failure.name)}</code>: "
+                f"{e(reason, MESSAGE_CHARS)}</p>")
+        if hint is not None:
+            body += f"<p class=\"hint\"><b>Hint:</b> {e(hint, MESSAGE_CHARS)}</p>"
+    return f"<li class=\"{'pass' if passed else 'fail'}\">{head}{body}</li>"
+
+
+def feedback_html(record: Record, assignment: str) -> str:
+    """The student's page: score, the written-answer notice, per function the points and
+    the first failing test with its hint, then every test. No test code, no solution."""
+    e = _clean
+    summary = summarise(record.tests)
     rows = "\n".join(
-        f"<tr class=\"{'pass' if t.score == t.max_score else 'fail'}\"><td>{e(t.name)}</td>"
-        f"<td>{t.score:g} / {t.max_score:g}</td>"
-        f"<td>{'passed' if t.score == t.max_score else 'failed'}</td>"
-        f"<td>{e(t.message, MESSAGE_CHARS)}</td></tr>"
+        f"<tr class=\"{'pass' if t.passed else 'fail'}\">"
+        f"<td class=\"name\"><code>{e(t.name)}</code></td>"
+        f"<td class=\"pts\">{t.score:g} / {t.max_score:g}</td>"
+        f"<td class=\"result\">{'passed' if t.passed else 'failed'}</td>"
+        f"<td class=\"details\">{e(t.message, MESSAGE_CHARS)}</td></tr>"
         for t in record.tests)
     notes = "".join(f"<li>{e(n, MESSAGE_CHARS)}</li>" for n in record.notes)
+    written = written_answers(assignment)
+    total = record.max_score + (written[1] if written else 0.0)
+    notice = _written_notice(assignment).replace("{total}", f"{total:g}")
     student = e(visible(record.student_id), None)
+    functions = "\n".join(_function_item(item) for item in summary)
+    passed = sum(item.first_failure is None for item in summary)
+    section = (f"<h2>By function ({passed} of {len(summary)} fully correct)</h2>\n"
+               f"<ul class=\"functions\">\n{functions}\n</ul>\n") if summary else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Feedback: {e(assignment)}, {student}</title>
-<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}}
-tr.pass td:nth-child(3){{color:#1a7f37}}tr.fail td:nth-child(3){{color:#cf222e}}</style>
-</head><body>
-<h1>{e(assignment)}: {student}</h1>
-<p>Score <b>{record.score:g} / {record.max_score:g}</b>. Status: {e(record.status)}.</p>
-{f'<ul>{notes}</ul>' if notes else ''}
-<table><tr><th>test</th><th>points</th><th>result</th><th>details</th></tr>
+<style>{STYLE}</style>
+</head><body><main>
+<h1>{e(assignment)}: feedback for {student}</h1>
+<p class="score">Autograded score <b>{record.score:g} / {record.max_score:g}</b>
+({e(record.status)}).</p>
+{notice}
+{f'<ul class="notes">{notes}</ul>' if notes else ''}
+{section}<h2>Every test</h2>
+<div class="table"><table>
+<tr><th>test</th><th>points</th><th>result</th><th>details</th></tr>
 {rows}
-</table></body></html>
+</table></div>
+</main></body></html>
 """
 
 
