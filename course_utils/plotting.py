@@ -24,6 +24,17 @@ if TYPE_CHECKING:
     from .training import History
 
 CHANCE = 0.5   # accuracy of a guess on the balanced binary tasks of the labs
+LAB_DPI = 130  # pixels per inch of a figure in the notebook
+
+
+def use_lab_style(dpi: int = LAB_DPI) -> None:
+    """Make the figures of the labs sharp enough to read their labels comfortably.
+
+    Call it once, after importing pyplot. Matplotlib's default of 100 pixels per inch (less
+    in some setups) blurs small tick labels and legends; at `dpi` a 12-inch-wide figure is
+    drawn with more pixels than a notebook column shows, and the notebook scales it down.
+    """
+    plt.rcParams.update({"figure.dpi": dpi, "savefig.dpi": "figure"})
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float] = (6, 3.5)) -> Axes:
@@ -100,7 +111,7 @@ def norms_through_time(norms: Mapping[str, ArrayLike], ax: Axes | None = None,
     norms[label] has shape (T,): entry t is the norm of the gradient reaching the state of step
     t. With the loss at the last step, read the plot from right to left. A zero or NaN entry
     leaves a gap (zero has no logarithm). `guides` optionally maps labels to reference curves
-    of shape (T,), drawn dashed in the same colour (e.g. the prediction rho^(T-1-t)).
+    of shape (T,), drawn dashed in the same colour (e.g. the prediction ρ^(T-1-t)).
     """
     ax = _axes(ax)
     for name, values in norms.items():
