@@ -5,7 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 from ..spec import Call, Case, Ref, Rng, Test
-from .common import FLOAT32, label, randn, shapes, unchanged_test, value_tests
+from .common import (
+    FLOAT32,
+    cache_test,
+    dtype_test,
+    label,
+    randn,
+    shapes,
+    unchanged_test,
+    value_tests,
+    with_earlier_cache,
+)
 
 CELLS = ("rnn", "lstm", "gru")
 GATE_BLOCKS = {"rnn": 1, "lstm": 4, "gru": 3}
@@ -53,6 +63,24 @@ def embed_backward_cases() -> list[Case]:
             for i, s in enumerate(_embed_shapes(202))]
 
 
+def embed_forward_dtype_cases() -> list[Case]:
+    x, W, _ = _embed_inputs(2050, N=3, T=4, V=5, D=3)
+    return [Case("N=3 T=4 V=5 D=3 float32", (Call("word_embedding_forward",
+                                                  (x, W.astype(np.float32))),),
+                 {"out": Ref(0, 0)}, **FLOAT32), *embed_forward_cases()[:2]]
+
+
+def embed_backward_dtype_cases() -> list[Case]:
+    return [_embed_backward_case(2150, dict(N=3, T=4, V=5, D=3), repeated=False,
+                                 dtype=np.float32, **FLOAT32), *embed_backward_cases()[:2]]
+
+
+def embed_cache_cases() -> list[Case]:
+    sizes = dict(N=3, T=4, V=5, D=3)
+    return [with_earlier_cache(_embed_backward_case(2160, sizes, repeated=False),
+                               _embed_backward_case(2161, sizes, repeated=False))]
+
+
 def embed_repeated_cases() -> list[Case]:
     return [_embed_backward_case(2200, dict(N=3, T=7, V=5, D=4), repeated=True),
             _embed_backward_case(2201, dict(N=1, T=9, V=3, D=2), repeated=True),
@@ -84,15 +112,33 @@ def affine_forward_cases() -> list[Case]:
     return cases
 
 
+def _affine_backward_case(seed: int, sizes: dict[str, int], dtype=np.float64,
+                          **tolerance) -> Case:
+    x, w, b, dout = _affine_inputs(seed, **sizes, dtype=dtype)
+    calls = (Call("temporal_affine_forward", (x, w, b)),
+             Call("temporal_affine_backward", (dout, Ref(0, 1))))
+    name = label(**sizes) + (" float32" if dtype == np.float32 else "")
+    return Case(name, calls, {name: Ref(1, k) for k, name in enumerate(("dx", "dw", "db"))},
+                **tolerance)
+
+
 def affine_backward_cases() -> list[Case]:
-    cases = []
-    for i, s in enumerate(_affine_shapes(204)):
-        x, w, b, dout = _affine_inputs(2400 + i, **s)
-        calls = (Call("temporal_affine_forward", (x, w, b)),
-                 Call("temporal_affine_backward", (dout, Ref(0, 1))))
-        cases.append(Case(label(**s), calls,
-                          {name: Ref(1, k) for k, name in enumerate(("dx", "dw", "db"))}))
-    return cases
+    return [_affine_backward_case(2400 + i, s) for i, s in enumerate(_affine_shapes(204))]
+
+
+def affine_forward_dtype_cases() -> list[Case]:
+    return affine_forward_cases()[-1:] + affine_forward_cases()[:2]
+
+
+def affine_backward_dtype_cases() -> list[Case]:
+    return [_affine_backward_case(2450, dict(N=2, T=3, D=4, M=5), np.float32, **FLOAT32),
+            *affine_backward_cases()[:2]]
+
+
+def affine_cache_cases() -> list[Case]:
+    sizes = dict(N=2, T=3, D=4, M=5)
+    return [with_earlier_cache(_affine_backward_case(2460, sizes),
+                               _affine_backward_case(2461, sizes))]
 
 
 # ----------------------------------------------------------------------------- softmax loss
@@ -103,6 +149,9 @@ def _mask(rng: np.random.Generator, kind: str, N: int, T: int) -> np.ndarray:
         return np.zeros((N, T), dtype=bool)
     if kind == "ragged":  # padded sequences: each row is a prefix of its own length
         lengths = rng.integers(1, T + 1, size=N)
+        return np.arange(T)[None, :] < lengths[:, None]
+    if kind == "empty rows":  # every other row is all padding: still divide by N
+        lengths = rng.integers(1, T + 1, size=N) * (np.arange(N) % 2)
         return np.arange(T)[None, :] < lengths[:, None]
     return rng.random((N, T)) < 0.5
 
@@ -131,7 +180,14 @@ def softmax_cases() -> list[Case]:
 
 
 def softmax_mask_cases() -> list[Case]:
-    return [_softmax_case(2600 + i, 4, 6, 5, kind) for i, kind in enumerate(MASK_KINDS)]
+    return [*(_softmax_case(2600 + i, 4, 6, 5, kind) for i, kind in enumerate(MASK_KINDS)),
+            _softmax_case(2610, 4, 6, 5, "empty rows"), _softmax_case(2611, 5, 1, 3, "empty rows"),
+            _softmax_case(2612, 3, 5, 1, "ragged")]
+
+
+def softmax_dtype_cases() -> list[Case]:
+    return [_softmax_case(2620, 3, 4, 5, "ragged", dtype=np.float32, **FLOAT32),
+            *softmax_cases()[:2]]
 
 
 def softmax_large_cases() -> list[Case]:
@@ -253,17 +309,30 @@ def _lm_tests() -> list[Test]:
 TESTS: list[Test] = [
     *value_tests("word_embedding_forward", embed_forward_cases, {"out": "embedded vectors"}),
     unchanged_test("word_embedding_forward", embed_forward_cases, points=0.5),
+    dtype_test("word_embedding_forward", embed_forward_dtype_cases, ("out",)),
     *value_tests("word_embedding_backward", embed_backward_cases, {"dW": "gradient dW"},
                  fallback=EMBED_BACKWARD_FALLBACK),
     *value_tests("word_embedding_backward", embed_repeated_cases,
                  {"dW": "repeated ids accumulate their gradients"},
                  fallback=EMBED_BACKWARD_FALLBACK, tag="repeated_ids"),
+    unchanged_test("word_embedding_backward", embed_backward_cases, points=0.5,
+                   fallback=EMBED_BACKWARD_FALLBACK),
+    dtype_test("word_embedding_backward", embed_backward_dtype_cases, ("dW",),
+               fallback=EMBED_BACKWARD_FALLBACK),
+    cache_test("word_embedding_backward", embed_cache_cases, "word_embedding_forward",
+               fallback=EMBED_BACKWARD_FALLBACK),
     *value_tests("temporal_affine_forward", affine_forward_cases, {"out": "scores out"}),
+    unchanged_test("temporal_affine_forward", affine_forward_cases, points=0.5),
+    dtype_test("temporal_affine_forward", affine_forward_dtype_cases, ("out",)),
     *value_tests("temporal_affine_backward", affine_backward_cases,
                  {"dx": "gradient dx", "dw": "gradient dw", "db": "gradient db"},
                  fallback=AFFINE_BACKWARD_FALLBACK),
     unchanged_test("temporal_affine_backward", affine_backward_cases, points=0.5,
                    fallback=AFFINE_BACKWARD_FALLBACK),
+    dtype_test("temporal_affine_backward", affine_backward_dtype_cases, ("dx", "dw", "db"),
+               fallback=AFFINE_BACKWARD_FALLBACK),
+    cache_test("temporal_affine_backward", affine_cache_cases, "temporal_affine_forward",
+               fallback=AFFINE_BACKWARD_FALLBACK),
     *value_tests("temporal_softmax_loss", softmax_cases, {"loss": "loss", "dx": "gradient dx"}),
     *value_tests("temporal_softmax_loss", softmax_mask_cases,
                  {"loss": "masked steps add nothing to the loss",
@@ -272,6 +341,7 @@ TESTS: list[Test] = [
                  {"loss": "loss stays finite for huge scores",
                   "dx": "gradient stays finite for huge scores"}, tag="large_scores"),
     unchanged_test("temporal_softmax_loss", softmax_cases, points=0.5),
+    dtype_test("temporal_softmax_loss", softmax_dtype_cases, ("dx",)),
     *_lm_tests(),
     unchanged_test("char_lm_loss", all_lm_cases, points=0.5, fallback=LM_FALLBACK),
     *value_tests("sample", sample_greedy_cases,

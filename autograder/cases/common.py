@@ -7,15 +7,17 @@ from typing import TypedDict
 
 import numpy as np
 
-from ..spec import Case, Test, unchanged_key
+from ..spec import Case, Ref, Test, dtype_key, unchanged_key
 
-# Edge shapes every recurrent function must handle: single example, single step, a
-# hidden size of one, and input size different from hidden size in both directions.
+# Edge shapes every recurrent function must handle: every axis of length one at once, then
+# each axis alone of length one (N, T, H, D: a squeeze or a missing keepdims shows there),
+# and input size different from hidden size in both directions.
 EDGE_SHAPES: tuple[dict[str, int], ...] = (
     dict(N=1, T=1, D=1, H=1),
     dict(N=1, T=4, D=3, H=5),
     dict(N=3, T=1, D=2, H=4),
     dict(N=2, T=6, D=5, H=1),
+    dict(N=3, T=3, D=1, H=4),
     dict(N=4, T=5, D=6, H=3),
 )
 
@@ -64,3 +66,35 @@ def unchanged_test(function: str, cases: Callable[[], list[Case]], points: float
     return Test(name=f"test_{function}_inputs_unchanged", function=function, points=points,
                 cases=cases, outputs=(unchanged_key(function),),
                 description=f"{function} leaves its input arrays unmodified", fallback=fallback)
+
+
+def dtype_test(function: str, cases: Callable[[], list[Case]], outputs: tuple[str, ...],
+               points: float = 0.5, fallback: tuple[str, ...] = ()) -> Test:
+    """The dtype contract: float32 inputs give float32 `outputs`, float64 give float64
+    (credited only where the values are right too)."""
+    return Test(name=f"test_{function}_dtype", function=function, points=points, cases=cases,
+                outputs=tuple(dtype_key(name) for name in outputs),
+                description=f"{function}: the output dtype follows the inputs' dtype "
+                            f"({', '.join(outputs)})", fallback=fallback)
+
+
+def cache_test(function: str, cases: Callable[[], list[Case]], forward: str,
+               points: float = 0.5, fallback: tuple[str, ...] = ()) -> Test:
+    """The cache contract: a backward pass given the cache of an earlier forward call,
+    made before another forward call, gives that earlier call's gradients."""
+    outputs = tuple(cases()[0].outputs)
+    return Test(name=f"test_{function}_earlier_cache", function=function, points=points,
+                cases=cases, outputs=outputs,
+                description=f"{function}: the cache of an earlier {forward} call still gives "
+                            f"its gradients after another {forward} call (a cache must not "
+                            "share buffers with later calls)", fallback=fallback)
+
+
+def with_earlier_cache(case: Case, forward: Case) -> Case:
+    """`case` (forward call, then backward call on Ref(0, ...)) with the forward call of
+    another case made in between: the backward must still use the first call's cache."""
+    first, backward = case.calls
+    calls = (first, forward.calls[0], backward)
+    outputs = {name: Ref(2, ref.index, ref.key) for name, ref in case.outputs.items()}
+    return Case(case.label + ", with the cache of an earlier call (another call made since)",
+                calls, outputs, rtol=case.rtol, atol=case.atol)

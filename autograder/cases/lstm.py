@@ -5,7 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 from ..spec import Call, Case, Ref, Test
-from .common import FLOAT32, label, randn, shapes, unchanged_test, value_tests
+from .common import (
+    FLOAT32,
+    cache_test,
+    dtype_test,
+    label,
+    randn,
+    shapes,
+    unchanged_test,
+    value_tests,
+    with_earlier_cache,
+)
 
 LSTM_STEP_GRADS = ("dx", "dprev_h", "dprev_c", "dWx", "dWh", "db")
 LSTM_SEQ_GRADS = ("dx", "dh0", "dWx", "dWh", "db")
@@ -64,20 +74,36 @@ def lstm_step_forward_float32_cases() -> list[Case]:
                  {"next_h": Ref(0, 0), "next_c": Ref(0, 1)}, **FLOAT32)]
 
 
-def _lstm_step_backward_case(seed: int, N: int, D: int, H: int, cell_only: bool = False) -> Case:
-    *inputs, dnext_h, dnext_c = _lstm_step_inputs(seed, N, D, H)
+def _lstm_step_backward_case(seed: int, N: int, D: int, H: int, cell_only: bool = False,
+                             dtype=np.float64, **tolerance) -> Case:
+    *inputs, dnext_h, dnext_c = _lstm_step_inputs(seed, N, D, H, dtype=dtype)
     if cell_only:
         dnext_h[:] = 0  # the loss reaches this step only through the cell state
     calls = (Call("lstm_step_forward", tuple(inputs)),
              Call("lstm_step_backward", (dnext_h, dnext_c, Ref(0, 2))))
     name = label(N=N, D=D, H=H) + (" dnext_h = 0, gradient through the cell only"
-                                   if cell_only else "")
-    return Case(name, calls, _outputs(1, LSTM_STEP_GRADS))
+                                   if cell_only else "") + (
+        " float32" if dtype == np.float32 else "")
+    return Case(name, calls, _outputs(1, LSTM_STEP_GRADS), **tolerance)
 
 
 def lstm_step_backward_cases() -> list[Case]:
     return [_lstm_step_backward_case(2200 + i, s["N"], s["D"], s["H"])
             for i, s in enumerate(shapes(seed=202))]
+
+
+def lstm_step_forward_dtype_cases() -> list[Case]:
+    return lstm_step_forward_float32_cases() + lstm_step_forward_cases()[:2]
+
+
+def lstm_step_backward_dtype_cases() -> list[Case]:
+    return [_lstm_step_backward_case(2250, 3, 4, 5, dtype=np.float32, **FLOAT32),
+            *lstm_step_backward_cases()[:2]]
+
+
+def lstm_step_backward_cache_cases() -> list[Case]:
+    return [with_earlier_cache(_lstm_step_backward_case(2260, 3, 4, 5),
+                               _lstm_step_backward_case(2261, 3, 4, 5))]
 
 
 def lstm_step_backward_cell_cases() -> list[Case]:
@@ -145,6 +171,20 @@ def lstm_backward_float32_cases() -> list[Case]:
     return [_lstm_backward_case(2900, dict(N=2, T=4, D=3, H=4), dtype=np.float32, **FLOAT32)]
 
 
+def lstm_forward_dtype_cases() -> list[Case]:
+    return lstm_forward_float32_cases() + lstm_forward_cases()[:2]
+
+
+def lstm_backward_dtype_cases() -> list[Case]:
+    return lstm_backward_float32_cases() + lstm_backward_cases()[:2]
+
+
+def lstm_backward_cache_cases() -> list[Case]:
+    sizes = dict(N=2, T=4, D=3, H=4)
+    return [with_earlier_cache(_lstm_backward_case(2910, sizes),
+                               _lstm_backward_case(2911, sizes))]
+
+
 # --- GRU step -------------------------------------------------------------------------------------
 
 
@@ -170,15 +210,32 @@ def gru_step_forward_float32_cases() -> list[Case]:
                  {"next_h": Ref(0, 0)}, **FLOAT32)]
 
 
+def _gru_step_backward_case(seed: int, N: int, D: int, H: int, dtype=np.float64,
+                            **tolerance) -> Case:
+    *inputs, dnext_h = _gru_step_inputs(seed, N, D, H, dtype=dtype)
+    calls = (Call("gru_step_forward", tuple(inputs)),
+             Call("gru_step_backward", (dnext_h, Ref(0, 1))))
+    name = label(N=N, D=D, H=H) + (" float32" if dtype == np.float32 else "")
+    return Case(name, calls, _outputs(1, GRU_STEP_GRADS), **tolerance)
+
+
 def gru_step_backward_cases() -> list[Case]:
-    cases = []
-    for i, s in enumerate(shapes(seed=302)):
-        *inputs, dnext_h = _gru_step_inputs(3200 + i, s["N"], s["D"], s["H"])
-        calls = (Call("gru_step_forward", tuple(inputs)),
-                 Call("gru_step_backward", (dnext_h, Ref(0, 1))))
-        cases.append(Case(label(N=s["N"], D=s["D"], H=s["H"]), calls,
-                          _outputs(1, GRU_STEP_GRADS)))
-    return cases
+    return [_gru_step_backward_case(3200 + i, s["N"], s["D"], s["H"])
+            for i, s in enumerate(shapes(seed=302))]
+
+
+def gru_step_forward_dtype_cases() -> list[Case]:
+    return gru_step_forward_float32_cases() + gru_step_forward_cases()[:2]
+
+
+def gru_step_backward_dtype_cases() -> list[Case]:
+    return [_gru_step_backward_case(3250, 3, 4, 5, dtype=np.float32, **FLOAT32),
+            *gru_step_backward_cases()[:2]]
+
+
+def gru_step_backward_cache_cases() -> list[Case]:
+    return [with_earlier_cache(_gru_step_backward_case(3260, 3, 4, 5),
+                               _gru_step_backward_case(3261, 3, 4, 5))]
 
 
 # --- GRU sequence ---------------------------------------------------------------------------------
@@ -228,6 +285,19 @@ def gru_backward_float32_cases() -> list[Case]:
     return [_gru_backward_case(3700, dict(N=2, T=4, D=3, H=4), dtype=np.float32, **FLOAT32)]
 
 
+def gru_forward_dtype_cases() -> list[Case]:
+    return gru_forward_float32_cases() + gru_forward_cases()[:2]
+
+
+def gru_backward_dtype_cases() -> list[Case]:
+    return gru_backward_float32_cases() + gru_backward_cases()[:2]
+
+
+def gru_backward_cache_cases() -> list[Case]:
+    sizes = dict(N=2, T=4, D=3, H=4)
+    return [with_earlier_cache(_gru_backward_case(3710, sizes), _gru_backward_case(3711, sizes))]
+
+
 # --- the tests ------------------------------------------------------------------------------------
 
 
@@ -248,6 +318,7 @@ LSTM_TESTS: list[Test] = [
     *value_tests("lstm_step_forward", lstm_step_forward_float32_cases,
                  {"next_h": "float32 inputs"}, points=0.5, tag="float32"),
     unchanged_test("lstm_step_forward", lstm_step_forward_cases, points=0.5),
+    dtype_test("lstm_step_forward", lstm_step_forward_dtype_cases, ("next_h", "next_c")),
     *value_tests("lstm_step_backward", lstm_step_backward_cases, _grads(LSTM_STEP_GRADS),
                  fallback=LSTM_STEP_BACKWARD_FALLBACK),
     *value_tests("lstm_step_backward", lstm_step_backward_cell_cases,
@@ -256,12 +327,17 @@ LSTM_TESTS: list[Test] = [
                  fallback=LSTM_STEP_BACKWARD_FALLBACK, tag="cell_only"),
     unchanged_test("lstm_step_backward", lstm_step_backward_cases, points=0.5,
                    fallback=LSTM_STEP_BACKWARD_FALLBACK),
+    dtype_test("lstm_step_backward", lstm_step_backward_dtype_cases, LSTM_STEP_GRADS,
+               fallback=LSTM_STEP_BACKWARD_FALLBACK),
+    cache_test("lstm_step_backward", lstm_step_backward_cache_cases, "lstm_step_forward",
+               fallback=LSTM_STEP_BACKWARD_FALLBACK),
     *value_tests("lstm_forward", lstm_forward_cases, {"h": "hidden states h"}, points=2,
                  fallback=LSTM_FORWARD_FALLBACK),
     *value_tests("lstm_forward", lstm_forward_float32_cases, {"h": "float32 inputs"},
                  points=0.5, fallback=LSTM_FORWARD_FALLBACK, tag="float32"),
     unchanged_test("lstm_forward", lstm_forward_cases, points=0.5,
                    fallback=LSTM_FORWARD_FALLBACK),
+    dtype_test("lstm_forward", lstm_forward_dtype_cases, ("h",), fallback=LSTM_FORWARD_FALLBACK),
     *value_tests("lstm_backward", lstm_backward_cases, _grads(LSTM_SEQ_GRADS),
                  fallback=LSTM_BACKWARD_FALLBACK),
     *value_tests("lstm_backward", lstm_through_time_cases,
@@ -276,6 +352,10 @@ LSTM_TESTS: list[Test] = [
                  points=0.5, fallback=LSTM_BACKWARD_FALLBACK, tag="float32"),
     unchanged_test("lstm_backward", lstm_backward_cases, points=0.5,
                    fallback=LSTM_BACKWARD_FALLBACK),
+    dtype_test("lstm_backward", lstm_backward_dtype_cases, LSTM_SEQ_GRADS,
+               fallback=LSTM_BACKWARD_FALLBACK),
+    cache_test("lstm_backward", lstm_backward_cache_cases, "lstm_forward",
+               fallback=LSTM_BACKWARD_FALLBACK),
 ]
 
 GRU_TESTS: list[Test] = [
@@ -283,15 +363,21 @@ GRU_TESTS: list[Test] = [
     *value_tests("gru_step_forward", gru_step_forward_float32_cases,
                  {"next_h": "float32 inputs"}, points=0.5, tag="float32"),
     unchanged_test("gru_step_forward", gru_step_forward_cases, points=0.5),
+    dtype_test("gru_step_forward", gru_step_forward_dtype_cases, ("next_h",)),
     *value_tests("gru_step_backward", gru_step_backward_cases, _grads(GRU_STEP_GRADS),
                  fallback=GRU_STEP_BACKWARD_FALLBACK),
     unchanged_test("gru_step_backward", gru_step_backward_cases, points=0.5,
                    fallback=GRU_STEP_BACKWARD_FALLBACK),
+    dtype_test("gru_step_backward", gru_step_backward_dtype_cases, GRU_STEP_GRADS,
+               fallback=GRU_STEP_BACKWARD_FALLBACK),
+    cache_test("gru_step_backward", gru_step_backward_cache_cases, "gru_step_forward",
+               fallback=GRU_STEP_BACKWARD_FALLBACK),
     *value_tests("gru_forward", gru_forward_cases, {"h": "hidden states h"}, points=2,
                  fallback=GRU_FORWARD_FALLBACK),
     *value_tests("gru_forward", gru_forward_float32_cases, {"h": "float32 inputs"},
                  points=0.5, fallback=GRU_FORWARD_FALLBACK, tag="float32"),
     unchanged_test("gru_forward", gru_forward_cases, points=0.5, fallback=GRU_FORWARD_FALLBACK),
+    dtype_test("gru_forward", gru_forward_dtype_cases, ("h",), fallback=GRU_FORWARD_FALLBACK),
     *value_tests("gru_backward", gru_backward_cases, _grads(GRU_SEQ_GRADS),
                  fallback=GRU_BACKWARD_FALLBACK),
     *value_tests("gru_backward", gru_through_time_cases,
@@ -302,6 +388,10 @@ GRU_TESTS: list[Test] = [
                  points=0.5, fallback=GRU_BACKWARD_FALLBACK, tag="float32"),
     unchanged_test("gru_backward", gru_backward_cases, points=0.5,
                    fallback=GRU_BACKWARD_FALLBACK),
+    dtype_test("gru_backward", gru_backward_dtype_cases, GRU_SEQ_GRADS,
+               fallback=GRU_BACKWARD_FALLBACK),
+    cache_test("gru_backward", gru_backward_cache_cases, "gru_forward",
+               fallback=GRU_BACKWARD_FALLBACK),
 ]
 
 TESTS: list[Test] = LSTM_TESTS + GRU_TESTS

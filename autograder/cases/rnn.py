@@ -5,7 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 from ..spec import Call, Case, Ref, Test
-from .common import FLOAT32, label, randn, shapes, unchanged_test, value_tests
+from .common import (
+    FLOAT32,
+    cache_test,
+    dtype_test,
+    label,
+    randn,
+    shapes,
+    unchanged_test,
+    value_tests,
+    with_earlier_cache,
+)
 
 STEP_GRADS = ("dx", "dprev_h", "dWx", "dWh", "db")
 SEQ_GRADS = ("dx", "dh0", "dWx", "dWh", "db")
@@ -40,15 +50,33 @@ def step_forward_float32_cases() -> list[Case]:
                  {"next_h": Ref(0, 0)}, **FLOAT32)]
 
 
+def step_forward_dtype_cases() -> list[Case]:
+    return step_forward_float32_cases() + step_forward_cases()[:2]
+
+
+def _step_backward_case(seed: int, N: int, D: int, H: int, dtype=np.float64,
+                        **tolerance) -> Case:
+    x, prev_h, Wx, Wh, b, dnext_h = _step_inputs(seed, N, D, H, dtype=dtype)
+    calls = (Call("rnn_step_forward", (x, prev_h, Wx, Wh, b)),
+             Call("rnn_step_backward", (dnext_h, Ref(0, 1))))
+    name = label(N=N, D=D, H=H) + (" float32" if dtype == np.float32 else "")
+    return Case(name, calls, {name: Ref(1, k) for k, name in enumerate(STEP_GRADS)},
+                **tolerance)
+
+
 def step_backward_cases() -> list[Case]:
-    cases = []
-    for i, s in enumerate(shapes(seed=102)):
-        x, prev_h, Wx, Wh, b, dnext_h = _step_inputs(1200 + i, s["N"], s["D"], s["H"])
-        calls = (Call("rnn_step_forward", (x, prev_h, Wx, Wh, b)),
-                 Call("rnn_step_backward", (dnext_h, Ref(0, 1))))
-        cases.append(Case(label(N=s["N"], D=s["D"], H=s["H"]), calls,
-                          {name: Ref(1, k) for k, name in enumerate(STEP_GRADS)}))
-    return cases
+    return [_step_backward_case(1200 + i, s["N"], s["D"], s["H"])
+            for i, s in enumerate(shapes(seed=102))]
+
+
+def step_backward_dtype_cases() -> list[Case]:
+    return [_step_backward_case(1250, 3, 4, 5, dtype=np.float32, **FLOAT32),
+            *step_backward_cases()[:2]]
+
+
+def step_backward_cache_cases() -> list[Case]:
+    first, other = _step_backward_case(1260, 3, 4, 5), _step_backward_case(1261, 3, 4, 5)
+    return [with_earlier_cache(first, other)]
 
 
 def _seq_inputs(seed: int, N: int, T: int, D: int, H: int, dtype=np.float64):
@@ -86,6 +114,19 @@ def backward_cases() -> list[Case]:
     return [_backward_case(1500 + i, s) for i, s in enumerate(shapes(seed=104))]
 
 
+def forward_dtype_cases() -> list[Case]:
+    return forward_float32_cases() + forward_cases()[:2]
+
+
+def backward_dtype_cases() -> list[Case]:
+    return backward_float32_cases() + backward_cases()[:2]
+
+
+def backward_cache_cases() -> list[Case]:
+    sizes = dict(N=2, T=4, D=3, H=4)
+    return [with_earlier_cache(_backward_case(1560, sizes), _backward_case(1561, sizes))]
+
+
 def through_time_cases() -> list[Case]:
     return [_backward_case(1600, dict(N=2, T=6, D=3, H=4), last_step_only=True),
             _backward_case(1601, dict(N=1, T=9, D=2, H=5), last_step_only=True)]
@@ -95,16 +136,24 @@ def backward_float32_cases() -> list[Case]:
     return [_backward_case(1700, dict(N=2, T=4, D=3, H=4), dtype=np.float32, **FLOAT32)]
 
 
-def _grads(seed: int, scale: float) -> dict[str, np.ndarray]:
+def _grads(seed: int, scale: float, dtype=np.float64) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
-    return {"Wx": randn(rng, 3, 4, scale=scale), "Wh": randn(rng, 4, 4, scale=scale),
-            "b": randn(rng, 4, scale=scale)}
+    return {"Wx": randn(rng, 3, 4, scale=scale, dtype=dtype),
+            "Wh": randn(rng, 4, 4, scale=scale, dtype=dtype),
+            "b": randn(rng, 4, scale=scale, dtype=dtype)}
 
 
-def _clip_case(seed: int, scale: float, max_norm: float, name: str) -> Case:
-    grads = _grads(seed, scale)
+def _clip_case(seed: int, scale: float, max_norm: float, name: str, dtype=np.float64,
+               **tolerance) -> Case:
+    grads = _grads(seed, scale, dtype)
     outputs = {f"clipped_{k}": Ref(0, 0, k) for k in grads} | {"total_norm": Ref(0, 1)}
-    return Case(name, (Call("clip_grad_norm", (grads, max_norm)),), outputs)
+    return Case(name, (Call("clip_grad_norm", (grads, max_norm)),), outputs, **tolerance)
+
+
+def clip_dtype_cases() -> list[Case]:
+    return [_clip_case(1803, 3.0, 1.0, "float32 gradients clipped", np.float32, **FLOAT32),
+            _clip_case(1804, 0.1, 5.0, "float32 gradients below max_norm", np.float32,
+                       **FLOAT32), *clip_above_cases()[:1]]
 
 
 def clip_above_cases() -> list[Case]:
@@ -153,6 +202,10 @@ def truncated_float32_cases() -> list[Case]:
     return [_truncated_case(2010, dict(N=2, T=7, D=3, H=4), 3, dtype=np.float32, **FLOAT32)]
 
 
+def truncated_dtype_cases() -> list[Case]:
+    return truncated_float32_cases() + truncated_cases()[:2]
+
+
 def _norms_case(seed: int, sizes: dict[str, int], radius: float | None = None,
                 dtype=np.float64, **tolerance) -> Case:
     x, h0, Wx, Wh, b, dh = _seq_inputs(seed, **sizes, dtype=dtype)
@@ -192,15 +245,21 @@ TESTS: list[Test] = [
     *value_tests("rnn_step_forward", step_forward_float32_cases,
                  {"next_h": "float32 inputs"}, points=0.5, tag="float32"),
     unchanged_test("rnn_step_forward", step_forward_cases, points=0.5),
+    dtype_test("rnn_step_forward", step_forward_dtype_cases, ("next_h",)),
     *value_tests("rnn_step_backward", step_backward_cases,
                  {g: f"gradient {g}" for g in STEP_GRADS}, fallback=STEP_BACKWARD_FALLBACK),
     unchanged_test("rnn_step_backward", step_backward_cases, points=0.5,
                    fallback=STEP_BACKWARD_FALLBACK),
+    dtype_test("rnn_step_backward", step_backward_dtype_cases, STEP_GRADS,
+               fallback=STEP_BACKWARD_FALLBACK),
+    cache_test("rnn_step_backward", step_backward_cache_cases, "rnn_step_forward",
+               fallback=STEP_BACKWARD_FALLBACK),
     *value_tests("rnn_forward", forward_cases, {"h": "hidden states h"}, points=2,
                  fallback=FORWARD_FALLBACK),
     *value_tests("rnn_forward", forward_float32_cases, {"h": "float32 inputs"}, points=0.5,
                  fallback=FORWARD_FALLBACK, tag="float32"),
     unchanged_test("rnn_forward", forward_cases, points=0.5, fallback=FORWARD_FALLBACK),
+    dtype_test("rnn_forward", forward_dtype_cases, ("h",), fallback=FORWARD_FALLBACK),
     *value_tests("rnn_backward", backward_cases, {g: f"gradient {g}" for g in SEQ_GRADS},
                  fallback=BACKWARD_FALLBACK),
     *value_tests("rnn_backward", through_time_cases,
@@ -210,6 +269,8 @@ TESTS: list[Test] = [
     *value_tests("rnn_backward", backward_float32_cases, {"dWh": "float32 inputs"},
                  points=0.5, fallback=BACKWARD_FALLBACK, tag="float32"),
     unchanged_test("rnn_backward", backward_cases, points=0.5, fallback=BACKWARD_FALLBACK),
+    dtype_test("rnn_backward", backward_dtype_cases, SEQ_GRADS, fallback=BACKWARD_FALLBACK),
+    cache_test("rnn_backward", backward_cache_cases, "rnn_forward", fallback=BACKWARD_FALLBACK),
     *value_tests("clip_grad_norm", clip_above_cases,
                  CLIPPED | {"total_norm": "norm before clipping"}),
     # One test for all of it: handing the gradients back is right here only together with
@@ -218,6 +279,7 @@ TESTS: list[Test] = [
          cases=clip_below_cases, outputs=(*CLIPPED, "total_norm"),
          description="clip_grad_norm: small gradients untouched, their norm reported"),
     unchanged_test("clip_grad_norm", clip_above_cases),
+    dtype_test("clip_grad_norm", clip_dtype_cases, tuple(CLIPPED)),
     *value_tests("rnn_gradient_norms", norms_cases, {"norms": "||dL/dh_t|| for every step t"},
                  points=2, fallback=CHAIN_FALLBACK),
     *value_tests("rnn_gradient_norms", norms_regime_cases,
@@ -237,4 +299,6 @@ TESTS: list[Test] = [
     *value_tests("rnn_truncated_bptt", truncated_float32_cases, {"dWh": "float32 inputs"},
                  points=0.5, fallback=CHAIN_FALLBACK, tag="float32"),
     unchanged_test("rnn_truncated_bptt", truncated_cases, points=0.5, fallback=CHAIN_FALLBACK),
+    dtype_test("rnn_truncated_bptt", truncated_dtype_cases, TRUNCATED_OUTPUTS,
+               fallback=CHAIN_FALLBACK),
 ]
