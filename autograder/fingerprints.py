@@ -18,14 +18,17 @@ from . import suite
 from .execute import StudentError, run_case
 from .mutants import Mutant, MutantError, for_function, mutant_functions
 from .reference import reference_functions
-from .spec import DTYPE_PREFIX, Case, Test, unchanged_key
+from .spec import DTYPE_PREFIX, ERROR_OUTPUT, Case, Test, error_outputs, unchanged_key
 
 
 def _outputs(assignment: str, mutant: Mutant, case: Case) -> Mapping[str, np.ndarray] | None:
-    """What the mutant produces on `case`, or None if it raises on it."""
+    """What the mutant produces on `case`: its outputs, the message it raises
+    (`error_outputs`), or None if it cannot be built."""
     try:
         return run_case(case, mutant_functions(assignment, mutant))
-    except (StudentError, MutantError):
+    except StudentError as err:
+        return error_outputs(str(err))
+    except MutantError:
         return None
 
 
@@ -73,6 +76,9 @@ def matching_mutants(assignment: str, test: Test, case: Case,
     names = test.outputs if outputs is None else outputs
     if got is None:
         return []
+    if ERROR_OUTPUT in got:  # the student's run raised: mutants that raise the same way
+        return [m for m in for_function(assignment, test.function)
+                if _same_error(got, mutant_outputs(assignment, m, test, case))]
     reference = _reference_outputs(assignment, test, case)
     found = []
     for mutant in for_function(assignment, test.function):
@@ -84,6 +90,12 @@ def matching_mutants(assignment: str, test: Test, case: Case,
         if all(_same(name, got.get(name), theirs[name], case) for name in names):
             found.append(mutant)
     return found
+
+
+def _same_error(got: Mapping[str, np.ndarray], theirs: Mapping[str, np.ndarray] | None
+                ) -> bool:
+    return theirs is not None and ERROR_OUTPUT in theirs and bool(
+        np.array_equal(got[ERROR_OUTPUT], theirs[ERROR_OUTPUT]))
 
 
 def _same(name: str, got: np.ndarray | None, theirs: np.ndarray, case: Case) -> bool:
@@ -112,4 +124,6 @@ def diagnose(assignment: str, test: Test, case: Case, got: Mapping[str, np.ndarr
     if not mutants:
         return None
     hints = list(dict.fromkeys(m.hint for m in mutants))
+    if ERROR_OUTPUT in got:  # type: ignore[operator]
+        return "this error is what you get when " + ", or when ".join(hints)
     return f"{_subject(test, names)} matches what you get when " + ", or when ".join(hints)

@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class Ref:
@@ -68,6 +70,14 @@ DTYPE_PREFIX = "dtype:"
 def unchanged_key(function: str) -> str:
     """Name of the output that is 1.0 when `function` did not modify its inputs in place."""
     return f"{UNCHANGED_PREFIX}{function}"
+
+
+ERROR_OUTPUT = "error:"  # a pseudo-output: the message of a run that raised, as code points
+
+
+def error_outputs(message: str) -> dict[str, Any]:
+    """A failed run as outputs a hint can be matched on: its message (see fingerprints)."""
+    return {ERROR_OUTPUT: np.array([ord(c) for c in message], dtype=np.int64)}
 
 
 def dtype_key(output: str) -> str:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .compare import mismatch
-from .spec import Case, Test
+from .spec import Case, Test, error_outputs
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,8 @@ def decide(test: Test, cases: Sequence[tuple[Case, Mapping[str, np.ndarray]]], f
                 continue  # the fault lies in a helper, charged in its own tests
         if reason:
             message = f"{test.description}: {reason} (on {case.label})"
-            found = hint(case, got.outputs, about) if hint else None
+            shown = got.outputs if got.outputs is not None else error_outputs(got.error or "")
+            found = hint(case, shown, about) if hint else None
             if found:
                 message += f". Hint: {found}"
             return TestResult(test.name, test.function, 0.0, test.points, message)

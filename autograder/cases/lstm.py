@@ -8,6 +8,7 @@ from ..spec import Call, Case, Ref, Test
 from .common import (
     FLOAT32,
     cache_test,
+    cache_usable_test,
     dtype_test,
     label,
     randn,
@@ -15,6 +16,7 @@ from .common import (
     unchanged_test,
     value_tests,
     with_earlier_cache,
+    with_head,
 )
 
 LSTM_STEP_GRADS = ("dx", "dprev_h", "dprev_c", "dWx", "dWh", "db")
@@ -92,10 +94,6 @@ def lstm_step_backward_cases() -> list[Case]:
             for i, s in enumerate(shapes(seed=202))]
 
 
-def lstm_step_forward_dtype_cases() -> list[Case]:
-    return lstm_step_forward_float32_cases() + lstm_step_forward_cases()[:2]
-
-
 def lstm_step_backward_dtype_cases() -> list[Case]:
     return [_lstm_step_backward_case(2250, 3, 4, 5, dtype=np.float32, **FLOAT32),
             *lstm_step_backward_cases()[:2]]
@@ -171,14 +169,6 @@ def lstm_backward_float32_cases() -> list[Case]:
     return [_lstm_backward_case(2900, dict(N=2, T=4, D=3, H=4), dtype=np.float32, **FLOAT32)]
 
 
-def lstm_forward_dtype_cases() -> list[Case]:
-    return lstm_forward_float32_cases() + lstm_forward_cases()[:2]
-
-
-def lstm_backward_dtype_cases() -> list[Case]:
-    return lstm_backward_float32_cases() + lstm_backward_cases()[:2]
-
-
 def lstm_backward_cache_cases() -> list[Case]:
     sizes = dict(N=2, T=4, D=3, H=4)
     return [with_earlier_cache(_lstm_backward_case(2910, sizes),
@@ -222,10 +212,6 @@ def _gru_step_backward_case(seed: int, N: int, D: int, H: int, dtype=np.float64,
 def gru_step_backward_cases() -> list[Case]:
     return [_gru_step_backward_case(3200 + i, s["N"], s["D"], s["H"])
             for i, s in enumerate(shapes(seed=302))]
-
-
-def gru_step_forward_dtype_cases() -> list[Case]:
-    return gru_step_forward_float32_cases() + gru_step_forward_cases()[:2]
 
 
 def gru_step_backward_dtype_cases() -> list[Case]:
@@ -285,14 +271,6 @@ def gru_backward_float32_cases() -> list[Case]:
     return [_gru_backward_case(3700, dict(N=2, T=4, D=3, H=4), dtype=np.float32, **FLOAT32)]
 
 
-def gru_forward_dtype_cases() -> list[Case]:
-    return gru_forward_float32_cases() + gru_forward_cases()[:2]
-
-
-def gru_backward_dtype_cases() -> list[Case]:
-    return gru_backward_float32_cases() + gru_backward_cases()[:2]
-
-
 def gru_backward_cache_cases() -> list[Case]:
     sizes = dict(N=2, T=4, D=3, H=4)
     return [with_earlier_cache(_gru_backward_case(3710, sizes), _gru_backward_case(3711, sizes))]
@@ -318,7 +296,11 @@ LSTM_TESTS: list[Test] = [
     *value_tests("lstm_step_forward", lstm_step_forward_float32_cases,
                  {"next_h": "float32 inputs"}, points=0.5, tag="float32"),
     unchanged_test("lstm_step_forward", lstm_step_forward_cases, points=0.5),
-    dtype_test("lstm_step_forward", lstm_step_forward_dtype_cases, ("next_h", "next_c")),
+    dtype_test("lstm_step_forward",
+               with_head(lstm_step_forward_float32_cases, lstm_step_forward_cases),
+               ("next_h", "next_c")),
+    cache_usable_test("lstm_step_forward", lstm_step_backward_cases, "lstm_step_backward",
+                      fallback=("lstm_step_backward",)),
     *value_tests("lstm_step_backward", lstm_step_backward_cases, _grads(LSTM_STEP_GRADS),
                  fallback=LSTM_STEP_BACKWARD_FALLBACK),
     *value_tests("lstm_step_backward", lstm_step_backward_cell_cases,
@@ -337,7 +319,11 @@ LSTM_TESTS: list[Test] = [
                  points=0.5, fallback=LSTM_FORWARD_FALLBACK, tag="float32"),
     unchanged_test("lstm_forward", lstm_forward_cases, points=0.5,
                    fallback=LSTM_FORWARD_FALLBACK),
-    dtype_test("lstm_forward", lstm_forward_dtype_cases, ("h",), fallback=LSTM_FORWARD_FALLBACK),
+    dtype_test("lstm_forward",
+               with_head(lstm_forward_float32_cases, lstm_forward_cases),
+               ("h",), fallback=LSTM_FORWARD_FALLBACK),
+    cache_usable_test("lstm_forward", lstm_backward_cases, "lstm_backward",
+                      fallback=("lstm_backward", "lstm_step_forward", "lstm_step_backward")),
     *value_tests("lstm_backward", lstm_backward_cases, _grads(LSTM_SEQ_GRADS),
                  fallback=LSTM_BACKWARD_FALLBACK),
     *value_tests("lstm_backward", lstm_through_time_cases,
@@ -352,7 +338,9 @@ LSTM_TESTS: list[Test] = [
                  points=0.5, fallback=LSTM_BACKWARD_FALLBACK, tag="float32"),
     unchanged_test("lstm_backward", lstm_backward_cases, points=0.5,
                    fallback=LSTM_BACKWARD_FALLBACK),
-    dtype_test("lstm_backward", lstm_backward_dtype_cases, LSTM_SEQ_GRADS,
+    dtype_test("lstm_backward",
+               with_head(lstm_backward_float32_cases, lstm_backward_cases),
+               LSTM_SEQ_GRADS,
                fallback=LSTM_BACKWARD_FALLBACK),
     cache_test("lstm_backward", lstm_backward_cache_cases, "lstm_forward",
                fallback=LSTM_BACKWARD_FALLBACK),
@@ -363,7 +351,11 @@ GRU_TESTS: list[Test] = [
     *value_tests("gru_step_forward", gru_step_forward_float32_cases,
                  {"next_h": "float32 inputs"}, points=0.5, tag="float32"),
     unchanged_test("gru_step_forward", gru_step_forward_cases, points=0.5),
-    dtype_test("gru_step_forward", gru_step_forward_dtype_cases, ("next_h",)),
+    dtype_test("gru_step_forward",
+               with_head(gru_step_forward_float32_cases, gru_step_forward_cases),
+               ("next_h",)),
+    cache_usable_test("gru_step_forward", gru_step_backward_cases, "gru_step_backward",
+                      fallback=("gru_step_backward",)),
     *value_tests("gru_step_backward", gru_step_backward_cases, _grads(GRU_STEP_GRADS),
                  fallback=GRU_STEP_BACKWARD_FALLBACK),
     unchanged_test("gru_step_backward", gru_step_backward_cases, points=0.5,
@@ -377,7 +369,11 @@ GRU_TESTS: list[Test] = [
     *value_tests("gru_forward", gru_forward_float32_cases, {"h": "float32 inputs"},
                  points=0.5, fallback=GRU_FORWARD_FALLBACK, tag="float32"),
     unchanged_test("gru_forward", gru_forward_cases, points=0.5, fallback=GRU_FORWARD_FALLBACK),
-    dtype_test("gru_forward", gru_forward_dtype_cases, ("h",), fallback=GRU_FORWARD_FALLBACK),
+    dtype_test("gru_forward",
+               with_head(gru_forward_float32_cases, gru_forward_cases),
+               ("h",), fallback=GRU_FORWARD_FALLBACK),
+    cache_usable_test("gru_forward", gru_backward_cases, "gru_backward",
+                      fallback=("gru_backward", "gru_step_forward", "gru_step_backward")),
     *value_tests("gru_backward", gru_backward_cases, _grads(GRU_SEQ_GRADS),
                  fallback=GRU_BACKWARD_FALLBACK),
     *value_tests("gru_backward", gru_through_time_cases,
@@ -388,7 +384,9 @@ GRU_TESTS: list[Test] = [
                  points=0.5, fallback=GRU_BACKWARD_FALLBACK, tag="float32"),
     unchanged_test("gru_backward", gru_backward_cases, points=0.5,
                    fallback=GRU_BACKWARD_FALLBACK),
-    dtype_test("gru_backward", gru_backward_dtype_cases, GRU_SEQ_GRADS,
+    dtype_test("gru_backward",
+               with_head(gru_backward_float32_cases, gru_backward_cases),
+               GRU_SEQ_GRADS,
                fallback=GRU_BACKWARD_FALLBACK),
     cache_test("gru_backward", gru_backward_cache_cases, "gru_forward",
                fallback=GRU_BACKWARD_FALLBACK),
