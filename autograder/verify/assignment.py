@@ -20,6 +20,7 @@ from ..suite import tests_for
 from .catalog import catalog_checks
 from .external import External, external_checks, sample
 from .leaks import leak_check
+from .machine import machine_checks
 from .mutation import functions_reached, grade_in_process, grade_mutant, mutant_checks
 from .report import Report, first_line
 
@@ -34,8 +35,10 @@ class Started:
 
 
 def start(assignment: str, pool: Executor, *, stock: bool = True, kit: bool = True,
-          sample_size: int = 2) -> Started:
-    """Run the in-process checks of `assignment`; submit the external ones (`stock`) to `pool`."""
+          sample_size: int = 2, machine: int = 60) -> Started:
+    """Run the in-process checks of `assignment`; submit the external ones (`stock`) to `pool`.
+
+    `machine`: how many machine-made mutants to grade per function (0: none)."""
     report = Report(assignment)
     try:
         source = read_notebook(source_notebook(assignment))
@@ -70,6 +73,8 @@ def start(assignment: str, pool: Executor, *, stock: bool = True, kit: bool = Tr
                for m in mutants if m.key not in picked}
     report.mutants = [graded[m.key] for m in mutants]
     mutant_checks(report)
+    if machine > 0 and not wrong:  # mutants of a failing solution would tell nothing
+        machine_checks(assignment, report, machine)
     return Started(report, source, external)
 
 

@@ -10,17 +10,19 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ..layout import ASSIGNMENTS, available_assignments, source_notebook
 from .assignment import Started, finish, start
+from .machine import CAP
 from .report import Report, failed, format_report
 
 
 def run(assignments: list[str], *, stock: bool = True, kit: bool = True, sample: int = 2,
-        log: Callable[[str], None] = print) -> list[Report]:
+        machine: int = CAP, log: Callable[[str], None] = print) -> list[Report]:
     """Verify `assignments`; the external graders run beside the in-process work."""
     with ThreadPoolExecutor(max_workers=max(1, len(assignments))) as pool:
         started = []
         for assignment in assignments:
             try:
-                started.append(start(assignment, pool, stock=stock, kit=kit, sample_size=sample))
+                started.append(start(assignment, pool, stock=stock, kit=kit, sample_size=sample,
+                                     machine=machine))
             except Exception as err:  # noqa: BLE001 - e.g. a notebook being rewritten right now
                 started.append(Started(failed(assignment, err)))
         reports = []
@@ -41,6 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="skip stock nbgrader and the kit grader (checks 1, 2, 4)")
     parser.add_argument("--sample", type=int, default=2, metavar="N",
                         help="mutants also graded by stock nbgrader and the kit grader (2)")
+    parser.add_argument("--machine", type=int, default=CAP, metavar="N",
+                        help=f"machine-made mutants graded per function ({CAP}; 0: none)")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -55,11 +59,16 @@ def main(args: argparse.Namespace) -> int:
     if missing:
         print(f"verify: {missing[0]} has no source notebook yet", file=sys.stderr)
         return 2
-    reports = run(names, stock=not args.in_process_only, sample=args.sample)
+    reports = run(names, stock=not args.in_process_only, sample=args.sample,
+                  machine=args.machine)
     every = [r for report in reports for r in report.mutants]
     caught, hinted = sum(r.caught for r in every), sum(r.hinted for r in every)
     ok = all(report.ok for report in reports)
+    machine = {key: sum(r.machine.get(key, 0) for r in reports)
+               for key in ("caught", "survivors", "equivalent")}
     print(f"verify: {len(reports)} assignment(s), mutation score {caught}/{len(every)}, "
-          f"hint score {hinted}/{len(every)}, {time.monotonic() - started:.0f} s: "
+          f"hint score {hinted}/{len(every)}, machine-made mutants caught "
+          f"{machine['caught']}/{machine['caught'] + machine['survivors']} "
+          f"({machine['equivalent']} equivalent), {time.monotonic() - started:.0f} s: "
           + ("ok" if ok else "FAILED"))
     return 0 if ok else 1

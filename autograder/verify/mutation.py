@@ -27,7 +27,7 @@ from ..verdict import TestResult
 from .report import MutantResult, Report
 
 
-def _quietly(function: Callable[[], Any]) -> Any:
+def quietly(function: Callable[[], Any]) -> Any:
     """Run student-like code without its prints and warnings cluttering the report."""
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \
             contextlib.redirect_stderr(io.StringIO()):
@@ -46,7 +46,7 @@ def submission_namespace(notebook: Notebook, assignment: str) -> dict[str, Any]:
              for cell in notebook["cells"] if cell.get("cell_type") == "code"
              and (grade_meta(cell).get("grade_id") in answers
                   or str(grade_meta(cell).get("grade_id", "")).startswith("setup"))]
-    return _quietly(lambda: run_cells(assignment, cells, f"submission_{assignment}",
+    return quietly(lambda: run_cells(assignment, cells, f"submission_{assignment}",
                                       skip_errors=True))
 
 
@@ -59,7 +59,7 @@ def grade_in_process(notebook: Notebook, assignment: str,
     run = namespace_runner(assignment, submission_namespace(notebook, assignment))
     skip = skip or {}
     return [skip[test.name] if test.name in skip else
-            _quietly(functools.partial(evaluate, assignment, test, run))
+            quietly(functools.partial(evaluate, assignment, test, run))
             for test in tests_for(assignment)]
 
 
@@ -85,7 +85,7 @@ def functions_reached(notebook: Notebook, assignment: str) -> dict[str, set[str]
     found = {}
     for test in tests_for(assignment):
         reached.clear()
-        _quietly(functools.partial(evaluate, assignment, test, run))
+        quietly(functools.partial(evaluate, assignment, test, run))
         found[test.name] = set(reached)
     return found
 

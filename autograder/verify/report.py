@@ -55,6 +55,9 @@ class Report:
     assignment: str
     checks: list[Check] = field(default_factory=list)
     mutants: list[MutantResult] = field(default_factory=list)
+    # machine-made mutants (`machine`): made, graded, equivalent, caught, survivors
+    machine: dict[str, int] = field(default_factory=dict)
+    tables: list[str] = field(default_factory=list)  # printed after the catalog's table
 
     def add(self, status: str, text: str) -> None:
         self.checks.append(Check(status, text))
@@ -109,4 +112,5 @@ def format_report(report: Report) -> str:
     lines += [f"  {c.status:<4}  {c.text}" for c in report.checks]
     if report.mutants:
         lines.append(table(report))
+    lines += report.tables
     return "\n".join(lines)
