@@ -104,6 +104,7 @@ def _pick(result: Any, ref: Ref) -> Any:
 
 AFTER = "after:"  # outputs carrying a supplied argument as its call left it
 WROTE = "wrote:"  # present for a call that wrote into a read-only input (then run unfrozen)
+ALIAS = "alias:"  # present for a call one of whose compared outputs is (a view of) an input
 
 
 def _supplied(spec: Any, value: Any, path: str) -> Iterator[tuple[str, Any]]:
@@ -142,14 +143,14 @@ def inputs_unchanged(case: Case, outputs: Mapping[str, np.ndarray]) -> dict[str,
     call and whether the call tried to write into them (`run_case_raw`), and `dtype_key(o)`
     (an empty array of that dtype) for every floating-point output o."""
     judged = {name: value for name, value in outputs.items()
-              if not name.startswith((AFTER, WROTE))}
+              if not name.startswith((AFTER, WROTE, ALIAS))}
     for name in case.outputs:
         value = outputs.get(name)
         if isinstance(value, np.ndarray) and value.dtype.kind == "f":
             judged[dtype_key(name)] = np.empty(0, dtype=value.dtype)
     unchanged: dict[str, float] = {}
     for index, call in enumerate(case.calls):
-        kept = f"{WROTE}{index}" not in outputs
+        kept = f"{WROTE}{index}" not in outputs and f"{ALIAS}{index}" not in outputs
         supplied = (call.args, dict(call.kwargs))
         for path, value in _supplied(supplied, supplied, ""):
             after = outputs.get(f"{AFTER}{index}{path}")
@@ -158,6 +159,17 @@ def inputs_unchanged(case: Case, outputs: Mapping[str, np.ndarray]) -> dict[str,
         unchanged[call.function] = min(unchanged.get(call.function, 1.0), float(kept))
     judged.update({unchanged_key(f): np.array(v) for f, v in unchanged.items()})
     return judged
+
+
+def _aliases(value: Any, inputs: list[np.ndarray]) -> bool:
+    """Whether a returned value is, or holds, one of the call's input arrays (or a view of
+    one): the caller changing what it got back would change its inputs."""
+    if isinstance(value, (list, tuple)):
+        return any(_aliases(item, inputs) for item in value[:64])
+    if isinstance(value, dict):
+        return any(_aliases(item, inputs) for item in list(value.values())[:64])
+    return isinstance(value, np.ndarray) and any(
+        np.may_share_memory(value, array) for array in inputs)
 
 
 def to_plain_array(value: Any, name: str) -> np.ndarray:
@@ -213,6 +225,7 @@ def run_case_raw(case: Case, functions: Mapping[str, Callable[..., Any]]
     A call gets the supplied arrays read-only; one that writes into them is made again
     with writable copies (its values are graded as usual) and marked `WROTE`."""
     results: list[Any] = []
+    given: list[Any] = []
     outputs: dict[str, np.ndarray] = {}
     for index, call in enumerate(case.calls):
         args = _resolve(call.args, results)
@@ -229,6 +242,12 @@ def run_case_raw(case: Case, functions: Mapping[str, Callable[..., Any]]
                 raise StudentError(f"{call.function} raised ValueError: output array is "
                                    "read-only") from None
         outputs.update(_after(index, call, args, kwargs))
+        given.append([value for _, value in _supplied((call.args, dict(call.kwargs)),
+                                                      (args, kwargs), "")
+                      if isinstance(value, np.ndarray)])
+    for ref in case.outputs.values():
+        if _aliases(_pick(results[ref.call], ref), given[ref.call]):
+            outputs[f"{ALIAS}{ref.call}"] = np.ones(())
     outputs.update({name: to_plain_array(_pick(results[ref.call], ref), name)
                     for name, ref in case.outputs.items()})
     return outputs

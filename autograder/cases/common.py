@@ -65,7 +65,8 @@ def unchanged_test(function: str, cases: Callable[[], list[Case]], points: float
                    fallback: tuple[str, ...] = ()) -> Test:
     return Test(name=f"test_{function}_inputs_unchanged", function=function, points=points,
                 cases=cases, outputs=(unchanged_key(function),),
-                description=f"{function} leaves its input arrays unmodified", fallback=fallback)
+                description=f"{function} leaves its input arrays unmodified (and returns none of "
+                "them)", fallback=fallback)
 
 
 def dtype_test(function: str, cases: Callable[[], list[Case]], outputs: tuple[str, ...],

@@ -138,3 +138,72 @@ MUTANTS: list[Mutant] = [
     M("sample", "returns_start", "the returned string begins with `start`",
       [('generated = "".join(out)', 'generated = start + "".join(out)')]),
 ]
+
+# The contracts (dtype follows the inputs, inputs never written, the rng the only source of
+# randomness), size-one slips and close-but-wrong normalisations, written as students do.
+NONEMPTY_ROWS = "max(1, int(mask.any(axis=1).sum()))"
+LSTM_STEP = ("            prev_h, prev_c, step_cache = lstm_step_forward(\n"
+             "                emb[:, t], prev_h, prev_c, params[\"Wx\"], params[\"Wh\"], "
+             "params[\"b\"])\n")
+
+MUTANTS += [
+    M("word_embedding_forward", "float64_output",
+      "the looked-up vectors are converted to float64 (.astype(float)) whatever W's dtype",
+      [("out = W[x]", "out = W[x].astype(float)")]),
+    M("word_embedding_forward", "squeezed",
+      "out is squeezed (np.squeeze drops the axes of length one: N = 1, T = 1 or D = 1)",
+      [("out = W[x]", "out = np.squeeze(W[x])")]),
+    M("word_embedding_backward", "float64_dW",
+      "dW is created with np.zeros(W.shape) (float64) instead of dout's dtype",
+      [("dW = np.zeros(W_shape, dtype=dout.dtype)", "dW = np.zeros(W_shape)")]),
+    M("word_embedding_backward", "squeezed",
+      "x and dout are squeezed before np.add.at (np.squeeze drops the axes of length one, "
+      "and with D = 1 the gradients no longer line up with the ids)",
+      [(ADD_AT, "np.add.at(dW, np.squeeze(x), np.squeeze(dout))")]),
+    M("temporal_affine_forward", "float64_output",
+      "out is converted to float64 (.astype(np.float64)) whatever the inputs' dtype",
+      [("out = x @ w + b", "out = (x @ w + b).astype(np.float64)")]),
+    M("temporal_affine_forward", "squeezed",
+      "out is squeezed (np.squeeze drops the axes of length one: N = 1, T = 1 or M = 1)",
+      [("out = x @ w + b", "out = np.squeeze(x @ w + b)")]),
+    M("temporal_affine_backward", "db_in_float64",
+      "db is summed with dtype=np.float64, so it is float64 for float32 inputs",
+      [("db = dout.sum(axis=(0, 1))", "db = dout.sum(axis=(0, 1), dtype=np.float64)")]),
+    M("temporal_affine_backward", "dw_averaged_over_batch",
+      "dw is divided by N: the loss already averages over the batch, the layer must not",
+      [("dw = x.reshape(N * T, D).T @ dout.reshape(N * T, M)",
+        "dw = x.reshape(N * T, D).T @ dout.reshape(N * T, M) / N")]),
+    M("temporal_softmax_loss", "divides_by_nonempty_rows",
+      "the loss is divided by the number of rows with at least one unmasked step instead "
+      "of N (an all-padding row still counts in the batch average)",
+      [(LOSS, f"loss = -np.sum(picked * mask_flat) / {NONEMPTY_ROWS}"),
+       (DX_MASK, f"dx_flat *= mask_flat[:, None] / {NONEMPTY_ROWS}")]),
+    M("temporal_softmax_loss", "mask_after_sum",
+      "the mask is applied after the sum (the sum over every step is scaled by the share of "
+      "unmasked steps) instead of to each step's term",
+      [(LOSS, "loss = -np.sum(picked) * mask_flat.mean() / N")]),
+    M("temporal_softmax_loss", "float64_gradient",
+      "dx is computed in float64 (np.exp(log_probs).astype(np.float64)) whatever x's dtype",
+      [("dx_flat = np.exp(log_probs)", "dx_flat = np.exp(log_probs).astype(np.float64)")]),
+    M("char_lm_loss", "lstm_state_written",
+      "the LSTM cell state is updated in place in the array passed in `state` "
+      "(prev_c[...] = next_c): the caller's state changes, and every step's cache holds the "
+      "same array",
+      [(LSTM_STEP, LSTM_STEP.replace("prev_h, prev_c, step_cache", "prev_h, next_c, step_cache")
+        + "            prev_c[...] = next_c\n")]),
+    M("char_lm_loss", "rnn_state_squeezed",
+      "the final state is squeezed (np.squeeze(h[:, -1]) loses the batch axis when N = 1 "
+      "and the hidden axis when H = 1)",
+      [("params[\"b\"])\n        final_state = h[:, -1]",
+        "params[\"b\"])\n        final_state = np.squeeze(h[:, -1])")]),
+    M("sample", "own_generator",
+      "a generator of its own (np.random.default_rng(0)) is used instead of the rng given: "
+      "the text cannot follow the caller's seed",
+      [("next_id = int(rng.choice(V, p=probs))",
+        "next_id = int(np.random.default_rng(0).choice(V, p=probs))")]),
+    M("sample", "extra_draw",
+      "something else is drawn from rng besides the one rng.choice per character "
+      "(here an rng.random() before it), so the seeded text drifts",
+      [("next_id = int(rng.choice(V, p=probs))",
+        "rng.random()\n            next_id = int(rng.choice(V, p=probs))")]),
+]

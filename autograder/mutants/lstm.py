@@ -147,3 +147,92 @@ MUTANTS: list[Mutant] = [
     M("gru_backward", "skips_step_0", "the backward loop stops before step 0 (range(1, T))",
       [("for t in reversed(range(T)):", "for t in reversed(range(1, T)):")]),
 ]
+
+# The contracts the notebook states (dtype follows the inputs, inputs never written, a
+# cache that stays valid): mistakes written the way students write them.
+LSTM_BACKWARD_CALL = ("dx[:, t], dprev_h, dprev_c, dWx_t, dWh_t, db_t = lstm_step_backward(\n"
+                      "            dh[:, t] + dprev_h, dprev_c, cache[t])")
+GRU_BACKWARD_CALL = f"dx[:, t], dprev_h, *step_grads = {GRU_CALL}"
+RESTORE_DH = [("    dh0 = dprev_h\n", "    dh[...] = saved\n    dh0 = dprev_h\n"),
+              ("    N, T, H = dh.shape\n", "    N, T, H = dh.shape\n    saved = dh.copy()\n")]
+
+MUTANTS += [
+    M("lstm_step_forward", "float64_next_h",
+      "next_h is converted to float64 (.astype(np.float64)) whatever the inputs' dtype",
+      [("next_h = o * tanh_c", "next_h = (o * tanh_c).astype(np.float64)")]),
+    M("lstm_step_forward", "prev_c_scaled_and_restored",
+      "prev_c is multiplied in place by the forget gate and restored from a copy afterwards "
+      "(an input is written during the call)",
+      [("next_c = f * prev_c + i * g",
+        "saved = prev_c.copy()\n    prev_c *= f\n    next_c = prev_c + i * g\n"
+        "    prev_c[...] = saved")]),
+    M("lstm_step_backward", "db_accumulated_in_float64",
+      "db is summed with dtype=np.float64, so it is float64 for float32 inputs",
+      [("da.sum(axis=0)\n", "da.sum(axis=0, dtype=np.float64)\n")]),
+    M("lstm_step_backward", "dnext_c_added_and_restored",
+      "the gradient through next_h is added into dnext_c in place and dnext_c restored from a "
+      "copy afterwards (an input is written during the call)",
+      [("dc = dnext_c + dnext_h * o * (1 - tanh_c**2)",
+        "saved = dnext_c.copy()\n    dnext_c += dnext_h * o * (1 - tanh_c**2)\n"
+        "    dc = dnext_c.copy()\n    dnext_c[...] = saved")]),
+    M("lstm_forward", "float64_buffer",
+      "h is created with np.zeros((N, T, H)) (float64) instead of the inputs' dtype",
+      [("h = np.zeros((N, T, H), dtype=np.result_type(x, h0, Wx))", "h = np.zeros((N, T, H))")]),
+    M("lstm_forward", "cell_buffer_in_cache",
+      "the cell state is kept in one buffer updated in place (prev_c[...] = next_c), so every "
+      "step's cache holds the same array and ends up with the last cell state",
+      [("        prev_h, prev_c, step_cache = lstm_step_forward(",
+        "        prev_h, next_c, step_cache = lstm_step_forward("),
+       ("        h[:, t] = prev_h\n", "        prev_c[...] = next_c\n        h[:, t] = prev_h\n")]),
+    M("lstm_backward", "dh0_float64",
+      "the carried gradients start as np.zeros((N, H)) (float64), so dh0 and the weight "
+      "gradients are float64 for float32 inputs",
+      [("np.zeros((N, H), dtype=dh.dtype), np.zeros((N, H), dtype=dh.dtype)",
+        "np.zeros((N, H)), np.zeros((N, H))")]),
+    M("lstm_backward", "dh_added_and_restored",
+      "the carried gradient is added into dh in place and dh is restored from a copy at the "
+      "end (an input is written during the call)",
+      [(LSTM_BACKWARD_CALL, "dh[:, t] += dprev_h\n        dx[:, t], dprev_h, dprev_c, dWx_t, "
+        "dWh_t, db_t = lstm_step_backward(\n            dh[:, t], dprev_c, cache[t])"),
+       *RESTORE_DH]),
+    M("gru_step_forward", "float64_next_h",
+      "next_h is converted to float64 (.astype(np.float64)) whatever the inputs' dtype",
+      [("next_h = (1 - z) * n + z * prev_h", "next_h = ((1 - z) * n + z * prev_h).astype(float)")]),
+    M("gru_step_forward", "prev_h_scaled_and_restored",
+      "prev_h is multiplied in place by the update gate and restored from a copy afterwards "
+      "(an input is written during the call)",
+      [("next_h = (1 - z) * n + z * prev_h",
+        "saved = prev_h.copy()\n    prev_h *= z\n    next_h = (1 - z) * n + prev_h\n"
+        "    prev_h[...] = saved")]),
+    M("gru_step_backward", "biases_in_float64",
+      "dbx and dbh are summed with dtype=np.float64, so they are float64 for float32 inputs",
+      [("dbx, dbh = dax.sum(axis=0), dah.sum(axis=0)",
+        "dbx, dbh = dax.sum(axis=0, dtype=np.float64), dah.sum(axis=0, dtype=np.float64)")]),
+    M("gru_step_backward", "dnext_h_scaled_and_restored",
+      "dnext_h is multiplied in place by (1 - z) and restored from a copy afterwards (an input "
+      "is written during the call)",
+      [("dn = dnext_h * (1 - z)",
+        "saved = dnext_h.copy()\n    dnext_h *= 1 - z\n    dn = dnext_h.copy()\n"
+        "    dnext_h[...] = saved")]),
+    M("gru_forward", "float64_buffer",
+      "h is created with np.zeros((N, T, H)) (float64) instead of the inputs' dtype",
+      [("h = np.zeros((N, T, h0.shape[1]), dtype=np.result_type(x, h0, Wx))",
+        "h = np.zeros((N, T, h0.shape[1]))")]),
+    M("gru_forward", "state_buffer_in_cache",
+      "the state is kept in one buffer updated in place (prev_h[...] = next_h), so every "
+      "step's cache holds the same array and ends up with the last state",
+      [("    prev_h, cache = h0, []\n", "    prev_h, cache = h0.copy(), []\n"),
+       ("        prev_h, step_cache = gru_step_forward(x[:, t], prev_h, Wx, Wh, bx, bh)\n",
+        "        next_h, step_cache = gru_step_forward(x[:, t], prev_h, Wx, Wh, bx, bh)\n"
+        "        prev_h[...] = next_h\n")]),
+    M("gru_backward", "dh0_float64",
+      "dprev_h starts as np.zeros((N, H)) (float64), so dh0 and the weight gradients are "
+      "float64 for float32 inputs",
+      [("dprev_h = np.zeros((N, H), dtype=dh.dtype)", "dprev_h = np.zeros((N, H))")]),
+    M("gru_backward", "dh_added_and_restored",
+      "the carried gradient is added into dh in place and dh is restored from a copy at the "
+      "end (an input is written during the call)",
+      [(GRU_BACKWARD_CALL, "dh[:, t] += dprev_h\n"
+        "        dx[:, t], dprev_h, *step_grads = gru_step_backward(dh[:, t], cache[t])"),
+       *RESTORE_DH]),
+]

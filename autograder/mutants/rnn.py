@@ -144,3 +144,80 @@ MUTANTS: list[Mutant] = [
       "every chunk is backpropagated with the first chunk's slice of dh instead of its own",
       [("rnn_backward(dh[:, start:stop], cache)", "rnn_backward(dh[:, :stop - start], cache)")]),
 ]
+
+# The contracts the notebook states (dtype follows the inputs, inputs never written, new
+# arrays returned, a cache that stays valid), the size-one slips and close-but-wrong
+# normalisations: mistakes written the way students write them.
+MUTANTS += [
+    M("rnn_step_forward", "float64_output",
+      "next_h is converted to float64 (np.float64(...) or .astype(float)) whatever the "
+      "inputs' dtype",
+      [(f"next_h = np.tanh({PRE})", f"next_h = np.tanh({PRE}).astype(np.float64)")]),
+    M("rnn_step_forward", "Wh_scaled_and_restored",
+      "Wh is scaled in place for the product and restored afterwards (an input is written, "
+      "even if it ends up with its old values)",
+      [(f"next_h = np.tanh({PRE})",
+        "saved = Wh.copy()\n    Wh *= 2.0\n    next_h = np.tanh(x @ Wx + prev_h @ (Wh / 2.0) + b)"
+        "\n    Wh[...] = saved")]),
+    M("rnn_step_backward", "db_accumulated_in_float64",
+      "db is summed with dtype=np.float64, so it is float64 for float32 inputs",
+      [("db = da.sum(axis=0)", "db = da.sum(axis=0, dtype=np.float64)")]),
+    M("rnn_step_backward", "dnext_h_scaled_and_restored",
+      "dnext_h is multiplied in place by the tanh derivative and restored from a copy "
+      "afterwards (an input is written during the call)",
+      [("da = dnext_h * (1.0 - next_h ** 2)",
+        "saved = dnext_h.copy()\n    dnext_h *= 1.0 - next_h ** 2\n    da = dnext_h.copy()\n"
+        "    dnext_h[...] = saved")]),
+    M("rnn_forward", "float64_buffer",
+      "h is created with np.zeros((N, T, H)) (float64) instead of the inputs' dtype",
+      [("h = np.empty((N, T, H), dtype=np.result_type(x, h0, Wx, Wh, b))",
+        "h = np.zeros((N, T, H))")]),
+    M("rnn_forward", "state_buffer_in_cache",
+      "the state is kept in one buffer updated in place (prev_h[...] = next_h), so every "
+      "step's cache holds the same array and ends up with the last state",
+      [("    prev_h = h0\n", "    prev_h = h0.copy()\n"),
+       ("        prev_h, step_cache = rnn_step_forward(x[:, t], prev_h, Wx, Wh, b)\n",
+        "        next_h, step_cache = rnn_step_forward(x[:, t], prev_h, Wx, Wh, b)\n"
+        "        prev_h[...] = next_h\n")]),
+    M("rnn_backward", "dh0_float64",
+      "dprev_h starts as np.zeros((N, H)) (float64), so dh0 is float64 for float32 inputs",
+      [("dprev_h = np.zeros((N, H), dtype=dh.dtype)", "dprev_h = np.zeros((N, H))")]),
+    M("rnn_backward", "dh_added_and_restored",
+      "the carried gradient is added into dh in place and dh is restored from a copy at the "
+      "end (an input is written during the call)",
+      [(f"dx[:, t], dprev_h, dWx_t, dWh_t, db_t = {STEP_BACKWARD_CALL}",
+        "dh[:, t] += dprev_h\n"
+        "        dx[:, t], dprev_h, dWx_t, dWh_t, db_t = rnn_step_backward(dh[:, t], cache[t])"),
+       ("    dh0 = dprev_h\n", "    dh[...] = saved\n    dh0 = dprev_h\n"),
+       ("    N, T, H = dh.shape\n", "    N, T, H = dh.shape\n    saved = dh.copy()\n")]),
+    M("rnn_gradient_norms", "rms_over_batch",
+      "the norm is divided by sqrt(N) (a root mean square over the examples) instead of the "
+      "Frobenius norm over the whole batch",
+      [("norms[t] = np.linalg.norm(dh_t)", "norms[t] = np.linalg.norm(dh_t) / np.sqrt(N)"),
+       ("norms[T - 1] = np.linalg.norm(dout)",
+        "norms[T - 1] = np.linalg.norm(dout) / np.sqrt(N)")]),
+    M("rnn_gradient_norms", "squeezed_state",
+      "the state h[:, t] is squeezed (np.squeeze drops the batch axis when N = 1, and the "
+      "hidden axis when H = 1)",
+      [("rnn_forward(x[:, t + 1:], h[:, t], Wx, Wh, b)",
+        "rnn_forward(x[:, t + 1:], np.squeeze(h[:, t]), Wx, Wh, b)")]),
+    M("clip_grad_norm", "returns_inputs_when_small",
+      "the gradients themselves are returned when no clipping is needed, instead of new arrays "
+      "(the caller's update of the result would change its gradients)",
+      [(CLIPPED,
+        "clipped = {name: g * scale if scale != 1.0 else g for name, g in grads.items()}")]),
+    M("clip_grad_norm", "epsilon_in_norm",
+      "a small epsilon is added to the norm (max_norm / (total_norm + 1e-6)): the clipped "
+      "norm is close to max_norm but not equal to it",
+      [("scale = max_norm / total_norm if", "scale = max_norm / (total_norm + 1e-6) if")]),
+    M("rnn_truncated_bptt", "float64_accumulators",
+      "the weight gradients are accumulated in np.zeros(W.shape) (float64) instead of the "
+      "inputs' dtype",
+      [("dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(b)",
+        "dWx, dWh, db = np.zeros(Wx.shape), np.zeros(Wh.shape), np.zeros(b.shape)")]),
+    M("rnn_truncated_bptt", "chunks_averaged",
+      "the weight gradients are averaged over the chunks instead of summed",
+      [("    h = np.concatenate(h_chunks, axis=1)\n",
+        "    dWx, dWh, db = dWx / len(h_chunks), dWh / len(h_chunks), db / len(h_chunks)\n"
+        "    h = np.concatenate(h_chunks, axis=1)\n")]),
+]
