@@ -6,18 +6,21 @@ STUDENT_VENV := .venv-student
 export PATH := $(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lab release verify lint clean
+.PHONY: demo test lab release verify lint clean browser
 
 demo: $(VENV)/.installed
 	$(BIN)/python -m autograder demo
 
-test: $(VENV)/.installed $(STUDENT_VENV)/.installed
+test: $(VENV)/.installed $(STUDENT_VENV)/.installed browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m autograder verify
 	$(BIN)/python -m pytest -q
 
-lab: release
+# A local preview of every release: --force ships the earlier solutions whatever their
+# due dates (the real `make release` refuses to before every student's deadline).
+lab: $(VENV)/.installed
+	$(BIN)/python -m autograder release --force
 	$(BIN)/jupyter lab --notebook-dir=release
 
 release: $(VENV)/.installed
@@ -42,12 +45,22 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[dev,cluster]"
 	@touch $@
 
-# What a student has: only the student dependencies, none of the kit's packages; the
-# tests run released notebooks in it to prove a release works on its own.
+# What a student has: exactly the student dependencies (pyproject's `student` extra, the
+# same list as environment-student.yml), none of the kit's packages; the tests run released
+# notebooks in it to prove a release works on its own. Rebuilt from scratch when the list
+# changes, so nothing dropped from it lingers.
 $(STUDENT_VENV)/.installed: pyproject.toml $(VENV)/.installed
-	@test -x $(STUDENT_VENV)/bin/python || $(PYTHON) -m venv $(STUDENT_VENV)
+	rm -rf $(STUDENT_VENV)
+	$(PYTHON) -m venv $(STUDENT_VENV)
 	$(STUDENT_VENV)/bin/python -m pip install -q $$($(BIN)/python tools/student_requirements.py)
 	@touch $@
+
+# tests/test_browser.py drives Debian's Chromium with Debian's chromedriver (never a
+# downloaded browser); where apt cannot install them, that test skips and says why.
+browser:
+	@(command -v chromium && command -v chromedriver) >/dev/null 2>&1 || \
+		(apt-get update -qq && apt-get install -y -qq chromium chromium-driver) || \
+		echo "warning: chromium/chromium-driver missing: tests/test_browser.py will skip"
 
 clean:
 	rm -rf release submitted autograded feedback gradebook.db demo build exchange

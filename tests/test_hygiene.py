@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -95,23 +97,63 @@ def _requirements(lines: list[str]) -> dict[str, str]:
     return parsed
 
 
-def test_pyproject_and_environment_yml_list_the_same_dependencies():
+def _pyproject_list(key: str) -> list[str]:
+    """The requirement strings of `key = [...]` in pyproject.toml (dependencies, an extra)."""
     pyproject = (REPO_ROOT / "pyproject.toml").read_text()
-    core = re.search(r"^dependencies\s*=\s*\[(.*?)\]", pyproject, re.M | re.S).group(1)
-    dev = re.search(r"^dev\s*=\s*\[(.*?)\]", pyproject, re.M | re.S).group(1)
-    declared = _requirements(re.findall(r'"([^"]+)"', core) + re.findall(r'"([^"]+)"', dev))
-    environment = (REPO_ROOT / "environment.yml").read_text()
+    listed = re.search(rf"^{key}\s*=\s*\[(.*?)\]", pyproject, re.M | re.S).group(1)
+    return re.findall(r'"([^"]+)"', listed)
+
+
+def _conda_list(name: str) -> tuple[dict[str, str], str]:
+    """(packages without python and pip, python's version spec) of a conda environment file."""
+    environment = (REPO_ROOT / name).read_text()
     listed = re.findall(r"^\s*-\s+(\S.*)$", environment.split("dependencies:")[1], re.M)
+    python = [e for e in listed if re.match(r"python\b", e)]
+    assert len(python) == 1, f"{name} must pin python once"
     conda = _requirements([e for e in listed if not e.startswith(("python", "pip"))])
+    return conda, python[0].removeprefix("python").replace(" ", "")
+
+
+def _requires_python() -> str:
+    pyproject = (REPO_ROOT / "pyproject.toml").read_text()
+    return re.search(r'^requires-python\s*=\s*"([^"]+)"', pyproject, re.M).group(1)
+
+
+def test_pyproject_and_environment_yml_list_the_same_dependencies():
+    declared = _requirements(_pyproject_list("dependencies") + _pyproject_list("dev"))
+    conda, python = _conda_list("environment.yml")
     assert conda == declared
+    assert python == _requires_python()
+
+
+def test_the_student_environment_file_lists_exactly_the_student_dependencies():
+    conda, python = _conda_list("environment-student.yml")
+    assert conda == _requirements(_pyproject_list("student"))
+    assert python == _requires_python()
+    for tool in ("nbgrader", "pytest", "ruff", "mypy", "hypothesis", "selenium", "pyseccomp"):
+        assert tool not in conda
+
+
+def test_the_student_venv_installs_exactly_the_student_dependencies():
+    """The Makefile builds .venv-student from tools/student_requirements.py's output."""
+    printed = subprocess.run([sys.executable, str(REPO_ROOT / "tools/student_requirements.py")],
+                             capture_output=True, text=True, check=True).stdout.split()
+    assert printed == _pyproject_list("student")
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    assert "pip install -q $$($(BIN)/python tools/student_requirements.py)" in makefile
+
+
+def test_the_readme_names_the_python_versions_check_python_accepts():
+    readme = (REPO_ROOT / "README.md").read_text()
+    minimum = _requires_python().removeprefix(">=")
+    check = (REPO_ROOT / "tools/check_python.py").read_text()
+    assert f"sys.version_info < ({minimum.replace('.', ', ')})" in check
+    assert f"Python {minimum}" in readme
 
 
 def test_student_dependencies_are_a_subset_of_the_core_ones():
-    pyproject = (REPO_ROOT / "pyproject.toml").read_text()
-    core = re.search(r"^dependencies\s*=\s*\[(.*?)\]", pyproject, re.M | re.S).group(1)
-    student = re.search(r"^student\s*=\s*\[(.*?)\]", pyproject, re.M | re.S).group(1)
-    core_reqs = _requirements(re.findall(r'"([^"]+)"', core))
-    for name, spec in _requirements(re.findall(r'"([^"]+)"', student)).items():
+    core_reqs = _requirements(_pyproject_list("dependencies"))
+    for name, spec in _requirements(_pyproject_list("student")).items():
         assert core_reqs.get(name) == spec, name
 
 
