@@ -31,7 +31,8 @@ def mismatch(
     if _close(got64, want64, *case.tolerance(name)):
         return None
     if name.startswith(UNCHANGED_PREFIX):  # a flag (1.0: inputs left alone), not a value
-        return f"{name[len(UNCHANGED_PREFIX):]} modified an input array in place"
+        return (f"{name[len(UNCHANGED_PREFIX):]} modified an input array in place or "
+                "returned an input array itself")
     error = np.abs(got64 - want64) / np.maximum(1e-8, np.abs(got64) + np.abs(want64))
     return f"{name} is off: max relative error {float(error.max()):.1e}"
 
