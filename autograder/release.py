@@ -120,9 +120,9 @@ def refusal(assignment: str, root: Path = REPO_ROOT, now: datetime | None = None
                     f"pass --force to release anyway")
         if deadline > now:
             shown = deadline.astimezone().strftime("%Y-%m-%d %H:%M %Z")
-            return (f"{assignment} ships the {earlier} solution ({module}), but {earlier} is "
-                    f"due until {shown} (extensions included); release it after that, or "
-                    f"pass --force")
+            return (f"{assignment} ships the {earlier} solution ({module}), but {earlier} can "
+                    f"still be handed in until {shown} (due date or extension); release "
+                    f"{assignment} after that, or pass --force")
     return None
 
 
