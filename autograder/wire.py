@@ -1,15 +1,22 @@
 """Plain values across the sandbox boundary: trees of tuples, lists and dicts of arrays.
 
-A value travels as a JSON-able tree plus one byte string holding the array data. Decoding
-rebuilds only plain numeric arrays, numbers, strings, None and str-keyed dicts, within
-limits of depth, node count and size, and never unpickles or evaluates anything. Used for
-the helper oracle (a sandbox asks the grader to run a reference helper on its arguments)
-in both processes, so it imports nothing but numpy.
+A value travels as a compact JSON-able tree plus one byte string holding the array data:
+
+    None, True/False, "text"   as themselves     tuple   [item, ...]
+    int      {"i": "123"}                         list    {"l": [item, ...]}
+    float    {"f": "0x1.8p+1"}                    dict    {"k": [key, ...], "v": [item, ...]}
+    array    {"a": "<f8", "s": [3, 5]}            numpy scalar  {"g": "<f8"}
+
+Decoding rebuilds only plain numeric arrays, numbers, strings, None and str-keyed dicts,
+within limits of depth, node count and size, and never unpickles or evaluates anything; it
+also measures what it rebuilt (`Measure`), so a caller can bound the work a value asks for
+without walking it again. Used for the helper oracle (a sandbox asks the grader to run a
+reference helper on its arguments) in both processes, so it imports nothing but numpy.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -18,76 +25,107 @@ MAX_NODES = 10_000
 MAX_ELEMENTS = 4_000_000         # array elements in one value, all arrays together
 MAX_TEXT = 10_000                # characters of one string, digits of one integer
 ARRAY_KINDS = "biuf"             # bool, signed and unsigned integers, floats
+MAX_RANK = 32
 
 
 class WireError(Exception):
     """A value cannot be sent, or what arrived is not a well-formed plain value."""
 
 
-def encode(value: Any) -> tuple[Any, bytes]:
-    """(tree, data): a tree of small dicts describing `value`, and the arrays' bytes."""
+class Measure(NamedTuple):
+    """How big a value's arrays and numbers are (see `grader.runner.Scale`)."""
+
+    largest: int    # largest array dimension
+    rank: int       # most dimensions of an array
+    elements: int   # array elements in all
+    integer: int    # largest integer magnitude, array dimensions included
+
+
+class Encoded(NamedTuple):
+    tree: Any
+    data: bytes
+    elements: int   # array elements in all
+
+
+def _plain_dtype(text: Any) -> np.dtype:
+    """The little-endian plain numeric dtype `text` names; WireError for anything else."""
+    dtype = _DTYPES.get(text) if isinstance(text, str) else None
+    if dtype is None:
+        raise WireError(f"dtype {str(text)[:20]!r} is not a plain numeric type")
+    return dtype
+
+
+# Every dtype a value may carry, by its little-endian `dtype.str` (the only spelling sent),
+# and the code each dtype already in that byte order is sent as.
+_DTYPES = {np.dtype(code).newbyteorder("<").str: np.dtype(code).newbyteorder("<")
+           for code in ("?", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8",
+                        "f2", "f4", "f8", np.longdouble)}
+_CODES = {dtype: code for code, dtype in _DTYPES.items()}
+
+
+def encode(value: Any) -> Encoded:
+    """The tree describing `value`, its arrays' bytes, and how many elements they hold."""
     blobs: list[bytes] = []
-    size = [0]
+    elements = 0
 
     def node(item: Any, depth: int) -> Any:
+        nonlocal elements
         if depth > MAX_DEPTH:
             raise WireError("value nested too deeply")
-        if item is None:
-            return {"t": "none"}
-        if isinstance(item, bool):
-            return {"t": "bool", "v": item}
-        if isinstance(item, int):
-            return {"t": "int", "v": str(item)}
-        if isinstance(item, float):
-            return {"t": "float", "v": item.hex()}
-        if isinstance(item, str):
-            return {"t": "str", "v": item}
-        if isinstance(item, (np.ndarray, np.generic)):
+        kind = type(item)
+        if kind is tuple:
+            return [node(x, depth + 1) for x in item]
+        if kind is np.ndarray or isinstance(item, np.generic):
             array = np.asarray(item)
-            if array.dtype.kind not in ARRAY_KINDS:
-                raise WireError(f"cannot send an array of dtype {array.dtype}")
-            little = array.dtype.newbyteorder("<")
-            if array.dtype != little:
-                array = array.astype(little)
-            data = array.tobytes()  # (C order, whatever the strides)
-            blobs.append(data)
-            size[0] += len(data)
-            kind = "scalar" if isinstance(item, np.generic) else "array"
-            return {"t": kind, "dtype": little.str, "shape": list(array.shape)}
-        if isinstance(item, (tuple, list)):
-            return {"t": type(item).__name__, "items": [node(x, depth + 1) for x in item]}
+            code = _CODES.get(array.dtype)
+            if code is None:
+                if array.dtype.kind not in ARRAY_KINDS:
+                    raise WireError(f"cannot send an array of dtype {array.dtype}")
+                array = array.astype(array.dtype.newbyteorder("<"))
+                code = array.dtype.str
+            blobs.append(array.tobytes())  # (C order, whatever the strides)
+            elements += array.size
+            return {"a": code, "s": list(array.shape)} if kind is np.ndarray else {"g": code}
+        if item is None or kind is bool or kind is str:
+            return item
+        if isinstance(item, np.ndarray):  # (a subclass: sent as the plain array it holds)
+            return node(np.asarray(item), depth)
+        if isinstance(item, int):
+            return {"i": str(int(item))}
+        if isinstance(item, float):
+            return {"f": float(item).hex()}
+        if isinstance(item, str):
+            return str(item)
+        if isinstance(item, tuple):
+            return [node(x, depth + 1) for x in item]
+        if isinstance(item, list):
+            return {"l": [node(x, depth + 1) for x in item]}
         if isinstance(item, dict):
             if not all(isinstance(k, str) for k in item):
                 raise WireError("cannot send a dict with non-string keys")
-            return {"t": "dict", "keys": list(item),
-                    "items": [node(x, depth + 1) for x in item.values()]}
+            return {"k": [str(k) for k in item], "v": [node(x, depth + 1) for x in item.values()]}
         raise WireError(f"cannot send a {type(item).__name__}")
 
-    return node(value, 0), b"".join(blobs)
+    tree = node(value, 0)
+    return Encoded(tree, b"".join(blobs), elements)
 
 
 class _Reader:
-    def __init__(self, data: bytes) -> None:
-        self.data, self.offset, self.nodes, self.elements = data, 0, 0, 0
+    def __init__(self, data: bytes | bytearray) -> None:
+        self.data, self.offset, self.nodes = data, 0, 0
+        self.largest = self.rank = self.elements = self.integer = 0
 
-    def array(self, tree: dict) -> np.ndarray:
-        dtype_text, shape = tree.get("dtype"), tree.get("shape")
-        if not isinstance(dtype_text, str) or not isinstance(shape, list) or len(shape) > 32:
-            raise WireError("malformed array")
-        if not all(type(n) is int and 0 <= n <= MAX_ELEMENTS for n in shape):
+    def array(self, dtype: np.dtype, shape: Any) -> np.ndarray:
+        if not isinstance(shape, list) or len(shape) > MAX_RANK:
             raise WireError("malformed array shape")
-        try:
-            dtype = np.dtype(dtype_text)
-        except (TypeError, ValueError):
-            raise WireError("unknown dtype") from None
-        if (dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.subdtype
-                or dtype.byteorder == ">"):
-            raise WireError(f"dtype {dtype_text[:20]!r} is not a plain numeric type")
         count = 1
         for n in shape:
+            if type(n) is not int or not 0 <= n <= MAX_ELEMENTS:
+                raise WireError("malformed array shape")
             count *= n
             if count > MAX_ELEMENTS:
                 raise WireError("array too large")
+            self.largest = max(self.largest, n)
         self.elements += count
         if self.elements > MAX_ELEMENTS:
             raise WireError("arrays too large")
@@ -96,51 +134,64 @@ class _Reader:
             raise WireError("truncated array data")
         array = np.frombuffer(self.data, dtype=dtype, count=count, offset=self.offset)
         self.offset += size
-        return array.reshape(shape).copy()
+        self.rank = max(self.rank, len(shape))
+        if dtype.kind == "b":  # only bytes 0 and 1 are bools
+            array = array.view(np.uint8) != 0
+        elif not array.flags.writeable or dtype.byteorder not in "=|":
+            # a writable copy in native byte order (a bytearray payload needs none)
+            array = array.astype(dtype.newbyteorder("="), copy=True)
+        return array.reshape(shape)
 
     def node(self, tree: Any, depth: int) -> Any:
         self.nodes += 1
         if depth > MAX_DEPTH or self.nodes > MAX_NODES:
             raise WireError("value too deep or too large")
-        if not isinstance(tree, dict) or not isinstance(tree.get("t"), str):
-            raise WireError("malformed value")
-        kind, value = tree["t"], tree.get("v")
-        if kind == "none":
-            return None
-        if kind == "bool" and isinstance(value, bool):
-            return value
-        if kind == "int" and isinstance(value, str) and len(value) <= MAX_TEXT:
-            try:
-                return int(value, 10)
-            except ValueError:
-                raise WireError("malformed integer") from None
-        if kind == "float" and isinstance(value, str) and len(value) <= 64:
-            try:
-                return float.fromhex(value)
-            except (ValueError, OverflowError):
-                raise WireError("malformed float") from None
-        if kind == "str" and isinstance(value, str) and len(value) <= MAX_TEXT:
-            return value
-        if kind in ("array", "scalar"):
-            array = self.array(tree)
-            if kind == "scalar":
-                if array.shape != ():
-                    raise WireError("malformed scalar")
-                return array[()]
-            return array
-        items = tree.get("items")
-        if kind in ("tuple", "list") and isinstance(items, list):
-            values = [self.node(x, depth + 1) for x in items]
-            return tuple(values) if kind == "tuple" else values
-        keys = tree.get("keys")
-        if (kind == "dict" and isinstance(items, list) and isinstance(keys, list)
+        kind = type(tree)
+        if kind is dict:
+            if len(tree) == 2 and "a" in tree:
+                return self.array(_plain_dtype(tree["a"]), tree.get("s"))
+            return self.tagged(tree, depth)
+        if kind is list:
+            return tuple([self.node(x, depth + 1) for x in tree])
+        if tree is None or kind is bool:
+            return tree
+        if kind is str:
+            if len(tree) > MAX_TEXT:
+                raise WireError("string too long")
+            return tree
+        raise WireError("malformed value")
+
+    def tagged(self, tree: dict, depth: int) -> Any:
+        if len(tree) == 1:
+            (kind, value), = tree.items()
+            if kind == "g":
+                scalar = self.array(_plain_dtype(value), [])[()]
+                if isinstance(scalar, np.integer):
+                    self.integer = max(self.integer, abs(int(scalar)))
+                return scalar
+            if kind == "i" and isinstance(value, str) and len(value) <= MAX_TEXT:
+                try:
+                    number = int(value, 10)
+                except ValueError:
+                    raise WireError("malformed integer") from None
+                self.integer = max(self.integer, abs(number))
+                return number
+            if kind == "f" and isinstance(value, str) and len(value) <= 64:
+                try:
+                    return float.fromhex(value)
+                except (ValueError, OverflowError):
+                    raise WireError("malformed float") from None
+            if kind == "l" and isinstance(value, list):
+                return [self.node(x, depth + 1) for x in value]
+        keys, items = tree.get("k"), tree.get("v")
+        if (len(tree) == 2 and isinstance(keys, list) and isinstance(items, list)
                 and len(keys) == len(items) and all(isinstance(k, str) for k in keys)):
             return {k: self.node(x, depth + 1) for k, x in zip(keys, items)}
         raise WireError("malformed value")
 
 
-def decode(tree: Any, data: bytes) -> Any:
-    """The value `encode` described; raises WireError for anything else."""
+def decode_measured(tree: Any, data: bytes | bytearray) -> tuple[Any, Measure]:
+    """The value `encode` described and its `Measure`; raises WireError for anything else."""
     reader = _Reader(data)
     try:
         value = reader.node(tree, 0)
@@ -148,4 +199,11 @@ def decode(tree: Any, data: bytes) -> Any:
         raise WireError("value nested too deeply") from None
     if reader.offset != len(data):
         raise WireError("unexpected trailing data")
-    return value
+    measure = Measure(reader.largest, reader.rank, reader.elements,
+                      max(reader.integer, reader.largest))
+    return value, measure
+
+
+def decode(tree: Any, data: bytes | bytearray) -> Any:
+    """The value `encode` described; raises WireError for anything else."""
+    return decode_measured(tree, data)[0]

@@ -24,6 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from autograder import wire
 from autograder.__main__ import main as cli
 from autograder.course import solution_submission, with_answers
 from autograder.grader import format_table, grade
@@ -444,7 +445,7 @@ def test_any_reply_bytes_give_a_frame_or_protocol_error(data):
     result = _receive_from(data)
     if not isinstance(result, Exception):
         header, payload = result
-        assert isinstance(header, dict) and isinstance(payload, bytes)
+        assert isinstance(header, dict) and isinstance(payload, (bytes, bytearray))
 
 
 def test_receive_times_out_as_deadline():
@@ -590,11 +591,18 @@ def test_the_oracle_answers_only_within_the_case_scale():
     runner = Runner("rnn", Limits(), {"cells": []}, {})
     oracle = runner._oracle(case)
     bound = Scale.of((case.calls,))
+    def ask(name: str, args: list):
+        # as the sandbox sends them: encoded, then decoded and measured by the grader
+        encoded = wire.encode((tuple(args), {}))
+        (args, kwargs), measure = wire.decode_measured(encoded.tree, encoded.data)
+        answer = oracle(name, list(args), kwargs, measure)
+        return wire.decode(answer.tree, answer.data)
+
     x = np.zeros((2, bound.largest))
-    assert oracle("rnn_step_forward", [x, x[:, :3], np.zeros((bound.largest, 3)),
-                                       np.zeros((3, 3)), np.zeros(3)], {})[0].shape == (2, 3)
+    assert ask("rnn_step_forward", [x, x[:, :3], np.zeros((bound.largest, 3)),
+                                    np.zeros((3, 3)), np.zeros(3)])[0].shape == (2, 3)
     broadcast = [np.zeros([1] * 30 + [2]) for _ in range(4)] + [np.zeros(1)]
     huge_int = (np.zeros((2, 2)), 10 ** 7)
     for args in (broadcast, [np.zeros((2, bound.largest + 1))] * 5, [*huge_int, 0, 0, 0]):
         with pytest.raises(ValueError, match="beyond the case"):
-            oracle("rnn_step_forward", list(args), {})
+            ask("rnn_step_forward", list(args))

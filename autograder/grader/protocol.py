@@ -33,32 +33,34 @@ def send(sock: socket.socket, header: dict, payload: bytes = b"") -> None:
     sock.sendall(_PREFIX.pack(len(data), len(payload)) + data + payload)
 
 
-def _read_exact(sock: socket.socket, size: int, deadline: float | None) -> bytes:
-    chunks, remaining = [], size
-    while remaining:
+def _read_exact(sock: socket.socket, size: int, deadline: float | None) -> bytearray:
+    """Exactly `size` bytes, received straight into a writable buffer (arrays decoded from
+    a payload can use it as their memory: no copy)."""
+    buffer = bytearray(size)
+    view, got = memoryview(buffer), 0
+    while got < size:
         try:
             if deadline is not None:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise Deadline()
                 sock.settimeout(left)
-            chunk = sock.recv(min(remaining, 1 << 20))
+            count = sock.recv_into(view[got:], min(size - got, 1 << 20))
         except TimeoutError:
             raise Deadline() from None
         except OSError as err:
             raise ProtocolError(f"connection lost ({err.strerror or err})") from None
-        if not chunk:
+        if not count:
             raise ProtocolError("connection closed")
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
+        got += count
+    return buffer
 
 
 def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
-def parse_header(data: bytes) -> dict:
+def parse_header(data: bytes | bytearray) -> dict:
     """A frame's JSON header: a dict, or ProtocolError for anything else a sandbox can send
     (not UTF-8, not JSON, NaN/Infinity, integers too long to read, nesting too deep)."""
     try:
@@ -71,7 +73,8 @@ def parse_header(data: bytes) -> dict:
 
 
 def receive(sock: socket.socket, deadline: float | None = None,
-            max_header: int = MAX_HEADER, max_payload: int = MAX_PAYLOAD) -> tuple[dict, bytes]:
+            max_header: int = MAX_HEADER, max_payload: int = MAX_PAYLOAD
+            ) -> tuple[dict, bytearray]:
     """One frame; raises Deadline after `deadline` (a time.monotonic() value) and
     ProtocolError for anything but a well-formed frame within the size limits."""
     head_size, payload_size = _PREFIX.unpack(_read_exact(sock, _PREFIX.size, deadline))

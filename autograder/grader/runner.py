@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import wire
 from ..execute import inputs_unchanged
 from ..reference import reference_functions
 from ..spec import Call, Case
@@ -92,12 +93,11 @@ class Runner:
         bound = Scale.of((case.calls,))
         reference = reference_functions(self.assignment)
 
-        def oracle(name: str, args: list, kwargs: dict) -> Any:
-            scale = Scale.of((args, kwargs))
-            if not scale.within(bound):
+        def oracle(name: str, args: list, kwargs: dict, measure: wire.Measure) -> wire.Encoded:
+            if not Scale(*measure).within(bound):
                 raise ValueError("arguments beyond the case's scale")
-            answer = reference[name](*args, **kwargs)
-            if Scale.of(answer).elements > 4 * (bound.largest + 4) * (bound.elements + 256):
+            answer = wire.encode(reference[name](*args, **kwargs))
+            if answer.elements > 4 * (bound.largest + 4) * (bound.elements + 256):
                 raise ValueError("an answer larger than the case can need")
             return answer
 
@@ -201,7 +201,7 @@ class Scale:
             if isinstance(item, np.ndarray):
                 largest = max(largest, *item.shape, 0)
                 rank, elements = max(rank, item.ndim), elements + item.size
-            elif isinstance(item, (int, np.integer)):
+            elif isinstance(item, (int, np.integer)) and not isinstance(item, bool):
                 integer = max(integer, abs(int(item)))
             elif isinstance(item, (list, tuple)):
                 stack.extend(item)

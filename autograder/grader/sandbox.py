@@ -15,7 +15,6 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -60,7 +59,7 @@ def _shape(item: object) -> tuple[str, np.dtype, tuple[int, ...], int]:
     return name, np.dtype(dtype_text), tuple(shape), count
 
 
-def decode_arrays(specs: object, blob: bytes) -> dict[str, np.ndarray]:
+def decode_arrays(specs: object, blob: bytes | bytearray) -> dict[str, np.ndarray]:
     """Rebuild the worker's arrays, refusing anything but plain numeric arrays.
 
     Raises only ProtocolError, whatever `specs` (parsed JSON) and `blob` hold.
@@ -93,7 +92,8 @@ class RunResult:
     seconds: float       # time the worker reports for the student's code
 
 
-Oracle = Callable[[str, list, dict], Any]
+# (name, args, kwargs, their measure) -> the answer, encoded
+Oracle = Callable[[str, list, dict, wire.Measure], wire.Encoded]
 
 
 class Session:
@@ -124,7 +124,7 @@ class Session:
     def _step_end(self) -> float:
         return min(self.deadline, time.monotonic() + self.limits.timeout)
 
-    def _receive(self, end: float) -> tuple[dict, bytes]:
+    def _receive(self, end: float) -> tuple[dict, bytearray]:
         try:
             return receive(self.sock, deadline=end)
         except Deadline:
@@ -198,7 +198,7 @@ class Session:
                 self._answer(header, blob, oracle, helpers)
             yield self._result(header, blob)
 
-    def _result(self, header: dict, blob: bytes) -> RunResult:
+    def _result(self, header: dict, blob: bytearray) -> RunResult:
         seconds = _seconds(header)
         if header.get("ok") is True:
             try:
@@ -209,22 +209,22 @@ class Session:
         kind = "memory" if header.get("kind") == "memory" else "error"
         return RunResult(None, str(header.get("error"))[:300], kind, seconds)
 
-    def _answer(self, header: dict, blob: bytes, oracle: Oracle | None,
+    def _answer(self, header: dict, blob: bytearray, oracle: Oracle | None,
                 helpers: tuple[str, ...]) -> None:
         """Run a reference helper here, on arguments sent as plain data; reply with data."""
         name = header.get("function")
         if oracle is None or name not in helpers:
             raise self._fail("the sandbox asked for a helper it was not given")
         try:
-            args, kwargs = wire.decode(header.get("value"), blob)
-            if not isinstance(args, list) or not isinstance(kwargs, dict):
+            (args, kwargs), measure = wire.decode_measured(header.get("value"), blob)
+            if not isinstance(args, tuple) or not isinstance(kwargs, dict):
                 raise wire.WireError("malformed arguments")
         except (wire.WireError, TypeError, ValueError):
             raise self._fail("the sandbox sent a malformed helper call") from None
         try:
             with np.errstate(all="ignore"):  # (warnings filters are process-wide, this is not)
-                tree, data = wire.encode(oracle(name, args, kwargs))
-            self._send({"op": "answer", "ok": True, "value": tree}, data)
+                answer = oracle(name, list(args), kwargs, measure)
+            self._send({"op": "answer", "ok": True, "value": answer.tree}, answer.data)
         except Exception:  # noqa: BLE001 - the reference rejects these arguments
             self._send({"op": "answer", "ok": False})
 

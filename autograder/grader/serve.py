@@ -90,7 +90,7 @@ def _oracle(sock: socket.socket, name: str) -> Any:
     """A stand-in for helper `name` that asks the grader to run the reference on its
     arguments: the sandbox gets the helper's outputs as plain data, never its code."""
     def helper(*args: Any, **kwargs: Any) -> Any:
-        tree, data = wire.encode([list(args), kwargs])
+        tree, data, _ = wire.encode((args, kwargs))
         send(sock, {"op": "oracle", "function": name, "value": tree}, data)
         header, payload = receive(sock)
         if header.get("op") != "answer" or header.get("ok") is not True:
