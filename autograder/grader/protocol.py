@@ -33,29 +33,6 @@ def send(sock: socket.socket, header: dict, payload: bytes = b"") -> None:
     sock.sendall(_PREFIX.pack(len(data), len(payload)) + data + payload)
 
 
-def _read_exact(sock: socket.socket, size: int, deadline: float | None) -> bytearray:
-    """Exactly `size` bytes, received straight into a writable buffer (arrays decoded from
-    a payload can use it as their memory: no copy)."""
-    buffer = bytearray(size)
-    view, got = memoryview(buffer), 0
-    while got < size:
-        try:
-            if deadline is not None:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise Deadline()
-                sock.settimeout(left)
-            count = sock.recv_into(view[got:], min(size - got, 1 << 20))
-        except TimeoutError:
-            raise Deadline() from None
-        except OSError as err:
-            raise ProtocolError(f"connection lost ({err.strerror or err})") from None
-        if not count:
-            raise ProtocolError("connection closed")
-        got += count
-    return buffer
-
-
 def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
@@ -72,13 +49,50 @@ def parse_header(data: bytes | bytearray) -> dict:
     return header
 
 
+class Channel:
+    """The receiving end of a socket: frames read in as few system calls as the data
+    allows (usually one per frame), the bytes of the next frame kept for the next call."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.buffer = bytearray()
+
+    def _fill(self, size: int, deadline: float | None) -> None:
+        while len(self.buffer) < size:
+            try:
+                if deadline is not None:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise Deadline()
+                    self.sock.settimeout(left)
+                chunk = self.sock.recv(max(size - len(self.buffer), 1 << 16))
+            except TimeoutError:
+                raise Deadline() from None
+            except OSError as err:
+                raise ProtocolError(f"connection lost ({err.strerror or err})") from None
+            if not chunk:
+                raise ProtocolError("connection closed")
+            self.buffer += chunk
+
+    def receive(self, deadline: float | None = None, max_header: int = MAX_HEADER,
+                max_payload: int = MAX_PAYLOAD) -> tuple[dict, bytearray]:
+        """One frame; raises Deadline after `deadline` (a time.monotonic() value) and
+        ProtocolError for anything but a well-formed frame within the size limits. The
+        payload is a fresh bytearray: arrays decoded from it can use it as their memory."""
+        self._fill(_PREFIX.size, deadline)
+        head_size, payload_size = _PREFIX.unpack_from(self.buffer)
+        if head_size > max_header or payload_size > max_payload:
+            raise ProtocolError(f"frame too large ({head_size} + {payload_size} bytes)")
+        end = _PREFIX.size + head_size + payload_size
+        self._fill(end, deadline)
+        header = parse_header(self.buffer[_PREFIX.size:_PREFIX.size + head_size])
+        payload = self.buffer[_PREFIX.size + head_size:end]
+        del self.buffer[:end]
+        return header, payload
+
+
 def receive(sock: socket.socket, deadline: float | None = None,
             max_header: int = MAX_HEADER, max_payload: int = MAX_PAYLOAD
             ) -> tuple[dict, bytearray]:
-    """One frame; raises Deadline after `deadline` (a time.monotonic() value) and
-    ProtocolError for anything but a well-formed frame within the size limits."""
-    head_size, payload_size = _PREFIX.unpack(_read_exact(sock, _PREFIX.size, deadline))
-    if head_size > max_header or payload_size > max_payload:
-        raise ProtocolError(f"frame too large ({head_size} + {payload_size} bytes)")
-    header = parse_header(_read_exact(sock, head_size, deadline))
-    return header, _read_exact(sock, payload_size, deadline)
+    """One frame from a socket nothing else reads (see `Channel.receive`)."""
+    return Channel(sock).receive(deadline, max_header, max_payload)

@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import wire
 from ..spec import Case
-from .protocol import Deadline, ProtocolError, receive, send
+from .protocol import Channel, Deadline, ProtocolError, send
 from .zygote import Limits, zygote
 
 MAX_ARRAY_ELEMENTS = 10_000_000
@@ -106,13 +106,14 @@ class Session:
     def __init__(self, limits: Limits, assignment: str, deadline: float = math.inf) -> None:
         self.limits, self.deadline = limits, deadline
         self.supervisor, self.sock = zygote(assignment).spawn(limits)
+        self.channel = Channel(self.sock)
         try:
             self.pidfd: int | None = os.pidfd_open(self.supervisor)
         except (AttributeError, OSError):
             self.pidfd = None
         self.alive = True
         try:
-            header, _ = receive(self.sock, deadline=min(
+            header, _ = self.channel.receive(deadline=min(
                 deadline, time.monotonic() + max(30.0, limits.timeout)))
         except (Deadline, ProtocolError) as err:
             self.close()
@@ -126,7 +127,7 @@ class Session:
 
     def _receive(self, end: float) -> tuple[dict, bytearray]:
         try:
-            return receive(self.sock, deadline=end)
+            return self.channel.receive(deadline=end)
         except Deadline:
             self.close()
             raise SandboxFailure("timeout", "timed out") from None

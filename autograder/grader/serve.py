@@ -22,7 +22,7 @@ import numpy as np
 from autograder import execute, spec, wire
 from autograder.execute import StudentError, no_ipython, rebind, run_case_raw
 
-from .protocol import receive, send
+from .protocol import Channel, send
 
 
 class Capped(io.TextIOBase):
@@ -86,13 +86,13 @@ def _run_cell(name: str, source: str, namespace: dict) -> dict:
             "kind": _error_kind(error or ""), "seconds": time.perf_counter() - started}
 
 
-def _oracle(sock: socket.socket, name: str) -> Any:
+def _oracle(sock: socket.socket, channel: Channel, name: str) -> Any:
     """A stand-in for helper `name` that asks the grader to run the reference on its
     arguments: the sandbox gets the helper's outputs as plain data, never its code."""
     def helper(*args: Any, **kwargs: Any) -> Any:
         tree, data, _ = wire.encode((args, kwargs))
         send(sock, {"op": "oracle", "function": name, "value": tree}, data)
-        header, payload = receive(sock)
+        header, payload = channel.receive()
         if header.get("op") != "answer" or header.get("ok") is not True:
             raise ValueError(f"{name} cannot run on these arguments")
         return wire.decode(header.get("value"), payload)
@@ -126,8 +126,9 @@ def serve(sock: socket.socket, output: Capped) -> None:
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins,
                                  "get_ipython": no_ipython}
     functions: dict[str, Any] = namespace
+    channel = Channel(sock)
     while True:
-        header, payload = receive(sock, max_header=TRUSTED_HEADER)  # the grader's requests
+        header, payload = channel.receive(max_header=TRUSTED_HEADER)  # the grader's requests
         op = header.get("op")
         if op == "load":
             for name, source in [("setup", header["setup"]), *header["cells"]]:
@@ -135,7 +136,7 @@ def serve(sock: socket.socket, output: Capped) -> None:
             send(sock, {"op": "loaded"})
         elif op == "helpers":
             # Retry phase only: these helpers are answered by the grader (see _oracle).
-            stubs = {name: _oracle(sock, name) for name in header["names"]}
+            stubs = {name: _oracle(sock, channel, name) for name in header["names"]}
             isolated = dict(namespace) | stubs
             functions = {n: rebind(v, isolated) for n, v in isolated.items()} | stubs
             send(sock, {"op": "ready"})
