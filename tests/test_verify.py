@@ -39,6 +39,8 @@ def test_in_process_verify_of_rnn_passes_and_reports_a_table(capsys):
     out = capsys.readouterr().out
     assert "function" in out and "mutants caught" in out and "hint matched" in out
     assert "rnn_backward" in out and "mutation score" in out
+    assert "machine-made mutants: " in out and "equivalent (excluded)" in out
+    assert "machine-made mutants caught" in out.splitlines()[-1]
     for mutant in catalog("rnn"):
         assert f"mutant {mutant.key} does not get its hint" not in out
 

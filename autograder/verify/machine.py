@@ -114,7 +114,7 @@ def _fresh(value: Any, rng: np.random.Generator, salt: int) -> Any:
             low, high = (int(value.min()), int(value.max())) if value.size else (0, 0)
             return rng.integers(low, high + 1, size=value.shape).astype(value.dtype)
         scale = float(np.std(value)) if value.size > 1 else float(np.abs(value).max(initial=0))
-        return (rng.standard_normal(value.shape) * (scale or 1.0)).astype(value.dtype)
+        return np.asarray(rng.standard_normal(value.shape) * (scale or 1.0)).astype(value.dtype)
     if isinstance(value, Rng):
         return Rng(value.seed + 7919 * salt)
     if isinstance(value, dict):

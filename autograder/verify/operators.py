@@ -118,18 +118,19 @@ def _off_by_one(node: ast.AST) -> Iterator[Offer]:
         parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
         for index, part in enumerate(parts):
             if isinstance(part, ast.Constant) and type(part.value) is int:
-                moved = ast.Constant(part.value - 1 if part.value < 0 else part.value + 1)
+                number = int(part.value)
+                moved = ast.Constant(number - 1 if number < 0 else number + 1)
                 elts = [moved if i == index else p for i, p in enumerate(parts)]
                 index_node = ast.Tuple(elts, ast.Load()) if len(parts) > 1 else moved
-                yield f"index {part.value} -> {moved.value}", ast.Subscript(
+                yield f"index {number} -> {moved.value!r}", ast.Subscript(
                     node.value, index_node, node.ctx)
     if isinstance(node, ast.Slice):
         for bound in ("lower", "upper"):
             value = getattr(node, bound)
             if value is not None:
-                changed = copy.copy(node)
-                setattr(changed, bound, ast.BinOp(value, ast.Add(), ast.Constant(1)))
-                yield f"slice {bound} bound + 1", changed
+                shifted = copy.copy(node)
+                setattr(shifted, bound, ast.BinOp(value, ast.Add(), ast.Constant(1)))
+                yield f"slice {bound} bound + 1", shifted
 
 
 def _activation(node: ast.AST) -> Iterator[Offer]:
@@ -202,7 +203,7 @@ def _initial_value(node: ast.AST) -> Iterator[Offer]:
             if isinstance(value, ast.Constant) and type(value.value) in (int, float) \
                     and value.value == 0:
                 changed = copy.deepcopy(node)
-                target = changed.value.elts if isinstance(  # type: ignore[attr-defined]
+                target = changed.value.elts if isinstance(
                     changed.value, (ast.Tuple, ast.List)) else None
                 if target is None:
                     changed.value = ast.Constant(type(value.value)(1))
@@ -251,7 +252,7 @@ class _Replace(ast.NodeTransformer):
 
 def _docstrings(tree: ast.AST) -> set[int]:
     """ids of the nodes of docstrings and type annotations: nothing there is mutated."""
-    found = set()
+    found: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.arg) and node.annotation is not None:
             found.update(id(n) for n in ast.walk(node.annotation))
