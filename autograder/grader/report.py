@@ -86,6 +86,9 @@ td,th{border:1px solid #d0d7de;padding:.35rem .6rem;text-align:left;vertical-ali
 th{background:#f6f8fa}td.name{overflow-wrap:anywhere;min-width:11rem;width:30%}
 td.pts,td.result{white-space:nowrap}td.details{overflow-wrap:anywhere;min-width:14rem}
 tr.pass td.result{color:#1a7f37}tr.fail td.result{color:#cf222e;font-weight:600}
+@media (max-width:40rem){table,tbody,tr,td{display:block;width:auto;min-width:0}
+tr.header{display:none}tr{border:1px solid #d0d7de;border-radius:6px;margin:0 0 .6rem}
+td{border:none;padding:.2rem .6rem}td.pts,td.result{display:inline-block}}
 """
 
 
@@ -209,7 +212,7 @@ def feedback_html(record: Record, assignment: str) -> str:
 {f'<ul class="notes">{notes}</ul>' if notes else ''}
 {section}<h2>Every test</h2>
 <div class="table"><table>
-<tr><th>test</th><th>points</th><th>result</th><th>details</th></tr>
+<tr class="header"><th>test</th><th>points</th><th>result</th><th>details</th></tr>
 {rows}
 </table></div>
 </main></body></html>
