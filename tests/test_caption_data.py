@@ -33,7 +33,8 @@ def test_vocabulary_starts_with_the_special_tokens():
     assert VOCAB.words[:4] == ("<NULL>", "<START>", "<END>", "<UNK>")
     assert (VOCAB.null, VOCAB.start, VOCAB.end) == (0, 1, 2)
     ids = VOCAB.encode("a red zebra above a blue square")
-    assert ids[0] == VOCAB.start and ids[3] == VOCAB.index["<UNK>"] and ids.shape == (CAPTION_LENGTH,)
+    assert ids[0] == VOCAB.start and ids[3] == VOCAB.index["<UNK>"]
+    assert ids.shape == (CAPTION_LENGTH,)
     assert VOCAB.decode(VOCAB.encode("a red circle above a blue square")) == \
         "a red circle above a blue square"
 
