@@ -1,0 +1,626 @@
+"""Markdown, visible tests and lab cells of the captioning notebook (see build.py).
+
+CELLS is the notebook in order: ("md", text), ("setup", grade_id, source or "SETUP"),
+("locked", grade_id, source), ("answer", function), ("visible", function, template),
+("code", source), ("written", grade_id, points, model answer). A visible template is run
+with the reference up to its "# EXPECTED" line; every `expected_<name>` used after it is
+filled in from the variable <name>.
+"""
+
+import re
+
+
+def expected_names(tail: str) -> list[str]:
+    return list(dict.fromkeys(re.findall(r"expected_(\w+)", tail)))
+
+
+INTRO = r"""
+# Image captioning with spatial attention
+
+The recurrent networks so far read a sequence. Here one goes the other way, **one-to-many**:
+from a single image the network writes a sentence, one word at a time. You will build a
+captioning model whose decoder is a vanilla RNN or an LSTM started from a summary of the
+image, then give the LSTM **attention**: before each word it looks at the image again and
+chooses where to look. Then you decode captions greedily and with **beam search**, train
+both models, measure them with BLEU and with an exact check of what the captions claim,
+and look at where the attention goes for every word.
+
+**The data** (`datasets/captions.py`, generated, nothing downloaded): 32 x 32 images of two
+coloured shapes on a 4 x 4 grid, in one row or one column, each with four reference
+captions such as *a red circle above a blue square* or *the blue square is below the red
+circle*. Colours, shapes and positions are drawn independently, so a caption cannot be
+right without looking at the image.
+
+**Release order.** You use your earlier work through generated modules: `rnn_layers.py`
+(`rnn_forward`, `rnn_backward`, `rnn_step_forward`, `clip_grad_norm`), `lstm_layers.py`
+(`lstm_forward`, `lstm_backward`, `lstm_step_forward`) and `char_lm_layers.py` (the word
+embedding, the temporal affine layer and the masked temporal softmax loss).
+
+**Grading.** Every function you write is in its own cell; the hidden tests check each output
+and each gradient separately, on random shapes and edge shapes (a batch of one, one time
+step, a 1 x 1 grid, H = 1), in float64 and float32, and check that your functions do not
+modify their inputs. Run the visible test after each function: it shows the expected values
+and a numeric gradient check (float64, threshold 1e-7). The labs are not graded and shrink
+to a few steps under the autograder. The written questions are graded by hand.
+"""
+
+CHECK_HELPERS = r"""
+# Helpers of the visible tests (not graded; they live in course_utils/checks.py). A check
+# prints what it compared; when a value is off it stops the notebook with a message naming
+# the function, the quantity and where to look.
+from course_utils.checks import check_close, check_equal, check_gradients
+"""
+
+DATA_MD = r"""
+## 0. The data and the image features
+
+Each image is cut into its 4 x 4 grid of 8 x 8 pixel **patches**; a patch, flattened, is
+a vector of 8·8·3 = 192 numbers (`patch_features`). The model turns every patch into an
+H-dimensional feature with the same learned matrix `W_proj` (192, H) and adds a learned
+vector `W_pos[k]` for the patch's position k = i·P + j:
+
+$$A_{:,i,j} = W_{proj}^\top\, \mathrm{patch}_{i,j} + W_{pos}[iP + j] \in \mathbb{R}^H .$$
+
+This is `project_patches` in the setup cell (with its backward pass); it is part of the
+model and trained with it. `A` of shape (N, H, P, P) is all the decoder knows about the
+image. Note that the *mean* of `A` over the P·P positions forgets where things are: the
+patches are projected by the same matrix wherever they are, and the mean of the position
+vectors is the same for every image. Keep this in mind for the two models below.
+"""
+
+DATA_CODE = r"""
+import time
+
+import matplotlib.pyplot as plt
+import sacrebleu
+from tqdm.auto import tqdm
+
+from course_utils.runtime import lab_size
+from course_utils.training import Adam, count_params
+from datasets.captions import (caption_is_correct, load_caption_data, patch_features,
+                               sample_batch)
+
+data = load_caption_data()
+vocab = data.vocab
+V = len(vocab)
+print(f"{len(data.train)} training, {len(data.val)} validation, {len(data.test)} test images;"
+      f" vocabulary of {V} words: {' '.join(vocab.words)}")
+fig, axes = plt.subplots(1, 4, figsize=(12, 3.4))
+for ax, n in zip(axes, range(4)):
+    ax.imshow(data.train.images[n])
+    ax.set_title("\n".join(data.train.references(n)[:2]), fontsize=8)
+    ax.axis("off")
+plt.show()
+print("patch features:", patch_features(data.train.images[:2]).shape)
+"""
+
+ATTN_MD = r"""
+## 1. Scaled dot-product attention
+
+At every word, the decoder's hidden state $h \in \mathbb{R}^H$ asks the image a question:
+which positions have a feature that matches me? The match of position (i, j) is a dot
+product, scaled by $1/\sqrt{H}$ so that its size does not grow with H; a softmax over all
+P·P positions turns the matches into weights, and the answer is the weighted mean of the
+features:
+
+$$s_{ij} = \frac{A_{:,ij}^\top h}{\sqrt{H}}, \qquad
+\alpha_{ij} = \frac{e^{s_{ij}}}{\sum_{k,l} e^{s_{kl}}}, \qquad
+\mathrm{attn} = \sum_{i,j} \alpha_{ij}\, A_{:,ij} .$$
+
+Shift the scores by their maximum before `exp`, as in every softmax. In the backward pass
+the features receive gradient along two paths: through the weighted sum
+($\partial\,\mathrm{attn}/\partial A_{:,ij} = \alpha_{ij}$) and through the scores. The
+softmax's backward is $\partial s_{ij} = \alpha_{ij}(\partial\alpha_{ij} - \sum_{kl}\alpha_{kl}
+\partial\alpha_{kl})$, and $\partial\alpha$ collects both the upstream `dattn_weights` and
+$A_{:,ij}^\top\,\partial\mathrm{attn}$. Use `math.sqrt(H)` (a Python float) for the scale,
+so that float32 inputs give float32 outputs.
+"""
+
+ATTN_FW_VISIBLE = r"""
+prev_h = np.linspace(-0.6, 0.9, num=2 * 3).reshape(2, 3)           # (N=2, H=3)
+A = np.linspace(-1.0, 1.2, num=2 * 3 * 2 * 2).reshape(2, 3, 2, 2)  # (N, H, P=2, P)
+attn, attn_weights, _ = dot_product_attention_forward(prev_h, A)
+# EXPECTED
+look_at = {
+    "attn": "attn[n] = sum over (i, j) of attn_weights[n, i, j] * A[n, :, i, j], shape (N, H)",
+    "attn_weights": ("softmax over the P*P positions (not over H, not over the batch) of "
+                     "A[n, :, i, j] . prev_h[n] / sqrt(H), reshaped to (N, P, P) row by row")}
+check_close("dot_product_attention_forward", "attn_weights", attn_weights,
+            expected_attn_weights, look_at["attn_weights"])
+check_close("dot_product_attention_forward", "attn", attn, expected_attn, look_at["attn"])
+big, big_weights, _ = dot_product_attention_forward(1e3 * prev_h, A)
+assert np.all(np.isfinite(big_weights)), (
+    "dot_product_attention_forward: the weights overflow for large scores: subtract the "
+    "maximum score of each image before np.exp")
+"""
+
+ATTN_BW_VISIBLE = r"""
+rng = np.random.default_rng(0)
+prev_h, A = rng.standard_normal((2, 4)), rng.standard_normal((2, 4, 3, 3))
+dattn, dattn_weights = rng.standard_normal((2, 4)), rng.standard_normal((2, 3, 3))
+_, _, cache = dot_product_attention_forward(prev_h, A)
+dprev_h, dA = dot_product_attention_backward(dattn, dattn_weights, cache)
+# EXPECTED
+look_at = {
+    "dprev_h": ("prev_h reaches the loss through the scores only: dscores = softmax backward "
+                "of (A^T dattn + dattn_weights), divided by sqrt(H), then A @ dscores"),
+    "dA": ("A gets two terms: dattn * weight of each position (the weighted sum) plus "
+           "prev_h * dscores (the scores)")}
+check_close("dot_product_attention_backward", "dprev_h", dprev_h, expected_dprev_h,
+            look_at["dprev_h"])
+check_close("dot_product_attention_backward", "dA", dA, expected_dA, look_at["dA"])
+
+
+def attention_objective(prev_h, A):  # the scalar whose gradient the backward pass computes
+    attn, weights, _ = dot_product_attention_forward(prev_h, A)
+    return np.sum(attn * dattn) + np.sum(weights * dattn_weights)
+
+
+num_dprev_h = eval_numerical_gradient(lambda _: attention_objective(prev_h, A), prev_h)
+num_dA = eval_numerical_gradient(lambda _: attention_objective(prev_h, A), A)
+check_gradients("dot_product_attention_backward",
+                {"dprev_h": (num_dprev_h, dprev_h), "dA": (num_dA, dA)}, look_at,
+                threshold=1e-7)
+"""
+
+STEP_MD = r"""
+## 2. The attention LSTM
+
+The decoder is the LSTM of the previous assignment with one more input: the attention
+vector of the step enters every gate through its own weights $W_{attn}$ (H, 4H),
+
+$$a = x_t W_x + h_{t-1} W_h + \mathrm{attn}_t W_{attn} + b, \qquad
+i, f, o = \sigma(a_i), \sigma(a_f), \sigma(a_o), \quad g = \tanh(a_g),$$
+$$c_t = f \odot c_{t-1} + i \odot g, \qquad h_t = o \odot \tanh(c_t),$$
+
+with the four blocks of H in the order i, f, o, g. The step takes `attn` as an input; the
+attention itself is computed by the sequence function below. The backward pass is the
+LSTM's, plus $\partial \mathrm{attn} = \partial a\, W_{attn}^\top$ and
+$\partial W_{attn} = \mathrm{attn}^\top \partial a$.
+"""
+
+STEP_FW_VISIBLE = r"""
+N, D, H = 2, 3, 4
+x = np.linspace(-0.4, 1.2, num=N * D).reshape(N, D)
+prev_h = np.linspace(-0.3, 0.7, num=N * H).reshape(N, H)
+prev_c = np.linspace(-0.4, 0.9, num=N * H).reshape(N, H)
+attn = np.linspace(0.5, -0.5, num=N * H).reshape(N, H)
+Wx = np.linspace(-2.1, 1.3, num=D * 4 * H).reshape(D, 4 * H)
+Wh = np.linspace(-0.7, 2.2, num=H * 4 * H).reshape(H, 4 * H)
+Wattn = np.linspace(0.9, -1.1, num=H * 4 * H).reshape(H, 4 * H)
+b = np.linspace(0.3, 0.7, num=4 * H)
+next_h, next_c, _ = attention_lstm_step_forward(x, prev_h, prev_c, attn, Wx, Wh, Wattn, b)
+# EXPECTED
+look_at = ("a = x @ Wx + prev_h @ Wh + attn @ Wattn + b, blocks in the order i, f, o, g; "
+           "sigmoid for i, f, o and tanh for g; next_c = f * prev_c + i * g, "
+           "next_h = o * tanh(next_c)")
+check_close("attention_lstm_step_forward", "next_c", next_c, expected_next_c, look_at)
+check_close("attention_lstm_step_forward", "next_h", next_h, expected_next_h, look_at)
+"""
+
+STEP_BW_VISIBLE = r"""
+rng = np.random.default_rng(1)
+N, D, H = 3, 4, 5
+x, prev_h, prev_c = (rng.standard_normal((N, D)), rng.standard_normal((N, H)),
+                     rng.standard_normal((N, H)))
+attn = rng.standard_normal((N, H))
+Wx, Wh, Wattn = (0.5 * rng.standard_normal((D, 4 * H)), 0.5 * rng.standard_normal((H, 4 * H)),
+                 0.5 * rng.standard_normal((H, 4 * H)))
+b = rng.standard_normal(4 * H)
+dnext_h, dnext_c = rng.standard_normal((N, H)), rng.standard_normal((N, H))
+_, _, cache = attention_lstm_step_forward(x, prev_h, prev_c, attn, Wx, Wh, Wattn, b)
+grads = attention_lstm_step_backward(dnext_h, dnext_c, cache)
+names = ("dx", "dprev_h", "dprev_c", "dattn", "dWx", "dWh", "dWattn", "db")
+dx, dprev_h, dprev_c, dattn, dWx, dWh, dWattn, db = grads
+# EXPECTED
+look_at = dict.fromkeys(names, "the LSTM step's backward (gates i, f, o, g), with attn "
+                        "entering like a second input: dattn = da @ Wattn.T, "
+                        "dWattn = attn.T @ da")
+look_at["dprev_c"] = "dprev_c = (dnext_c + dnext_h * o * (1 - tanh(next_c)**2)) * f"
+expected = dict(zip(names, (expected_dx, expected_dprev_h, expected_dprev_c, expected_dattn,
+                            expected_dWx, expected_dWh, expected_dWattn, expected_db)))
+for name, got in zip(names, grads):
+    check_close("attention_lstm_step_backward", name, got, expected[name], look_at[name])
+
+inputs = dict(zip(names, (x, prev_h, prev_c, attn, Wx, Wh, Wattn, b)))
+
+
+def step_objective():
+    next_h, next_c, _ = attention_lstm_step_forward(x, prev_h, prev_c, attn, Wx, Wh, Wattn, b)
+    return np.sum(next_h * dnext_h) + np.sum(next_c * dnext_c)
+
+
+check_gradients("attention_lstm_step_backward",
+                {name: (eval_numerical_gradient(lambda _: step_objective(), inputs[name]), got)
+                 for name, got in zip(names, grads)}, look_at, threshold=1e-7)
+"""
+
+SEQ_MD = r"""
+### The attention LSTM over a sequence
+
+Over a caption of T words, the LSTM starts from the image: $h_0 = c_0 = \bar A$, the mean
+of the features over the P·P positions. At step t it first attends with the *previous*
+hidden state, $\mathrm{attn}_t, \alpha_t = \mathrm{attention}(h_{t-1}, A)$, then takes a step
+with $x_t$ and $\mathrm{attn}_t$.
+
+In the backward pass, walk the steps in reverse. $h_{t-1}$ was used twice at step t (in
+the gates and as the attention's query), so its gradient is the sum of both; $A$ was used at
+every step and in $h_0$ and $c_0$, so its gradient is the sum of every step's attention
+gradient plus $(\partial h_0 + \partial c_0)/(P\cdot P)$ spread over every position.
+"""
+
+SEQ_FW_VISIBLE = r"""
+rng = np.random.default_rng(2)
+N, T, D, H, P = 2, 3, 3, 4, 2
+x = rng.standard_normal((N, T, D))
+A = rng.standard_normal((N, H, P, P))
+Wx, Wh, Wattn = (0.4 * rng.standard_normal((D, 4 * H)), 0.4 * rng.standard_normal((H, 4 * H)),
+                 0.4 * rng.standard_normal((H, 4 * H)))
+b = 0.1 * rng.standard_normal(4 * H)
+h, _ = attention_lstm_forward(x, A, Wx, Wh, Wattn, b)
+# EXPECTED
+check_close("attention_lstm_forward", "h", h, expected_h,
+            "h0 = c0 = A.mean(axis=(2, 3)); at step t attend with the previous h (not the "
+            "new one), then one attention_lstm_step_forward with x[:, t]; h is (N, T, H)")
+"""
+
+SEQ_BW_VISIBLE = r"""
+rng = np.random.default_rng(3)
+N, T, D, H, P = 2, 3, 3, 4, 2
+x = rng.standard_normal((N, T, D))
+A = rng.standard_normal((N, H, P, P))
+Wx, Wh, Wattn = (0.4 * rng.standard_normal((D, 4 * H)), 0.4 * rng.standard_normal((H, 4 * H)),
+                 0.4 * rng.standard_normal((H, 4 * H)))
+b = 0.1 * rng.standard_normal(4 * H)
+dh = rng.standard_normal((N, T, H))
+_, cache = attention_lstm_forward(x, A, Wx, Wh, Wattn, b)
+grads = attention_lstm_backward(dh, cache)
+names = ("dx", "dA", "dWx", "dWh", "dWattn", "db")
+dx, dA, dWx, dWh, dWattn, db = grads
+# EXPECTED
+look_at = dict.fromkeys(names, "walk the steps in reverse, adding dh[:, t] to the gradient "
+                        "coming from step t + 1, and sum the weight gradients over steps")
+look_at["dA"] = ("dA sums every step's attention gradient plus (dh0 + dc0) / (P*P) at every "
+                 "position (h0 = c0 = mean of A); and the attention's dprev_h must be added "
+                 "to the gradient of the previous hidden state")
+expected = dict(zip(names, (expected_dx, expected_dA, expected_dWx, expected_dWh,
+                            expected_dWattn, expected_db)))
+for name, got in zip(names, grads):
+    check_close("attention_lstm_backward", name, got, expected[name], look_at[name])
+inputs = dict(zip(names, (x, A, Wx, Wh, Wattn, b)))
+
+
+def sequence_objective():
+    return np.sum(attention_lstm_forward(x, A, Wx, Wh, Wattn, b)[0] * dh)
+
+
+check_gradients("attention_lstm_backward",
+                {name: (eval_numerical_gradient(lambda _: sequence_objective(), inputs[name]),
+                        got) for name, got in zip(names, grads)}, look_at, threshold=1e-7)
+"""
+
+LOSS_MD = r"""
+## 3. The captioning model and its loss
+
+During training the decoder reads the reference caption shifted by one (**teacher
+forcing**): it is fed `<START> a red circle ...` and must predict `a red circle ... <END>`.
+The padding `<NULL>` after `<END>` is masked out of the loss. Three decoders share the
+same image encoder (`project_patches`), embedding, output layer and loss:
+
+- `"rnn"`: a vanilla RNN with $h_0 = \bar A$, the spatial mean of the features;
+- `"lstm"`: an LSTM with $h_0 = \bar A$ and $c_0 = 0$;
+- `"attention"`: your attention LSTM ($h_0 = c_0 = \bar A$, attention at every word).
+
+All the layers exist; `captioning_loss` wires them together and runs the backward pass back
+to `W_proj` and `W_pos`. For the two plain decoders the image enters only through
+$h_0 = \bar A$: its gradient reaches every position of A divided by P·P.
+"""
+
+LOSS_VISIBLE = r"""
+rng = np.random.default_rng(16)
+N, P, Dp, H, D, V_toy = 2, 2, 5, 3, 4, 7
+toy_patches = rng.standard_normal((N, P, P, Dp))
+toy_captions = np.array([[START, 4, 5, 6, END, NULL], [START, 3, END, NULL, NULL, NULL]])
+losses, all_grads, toy_models = {}, {}, {}
+for cell in ("rnn", "lstm", "attention"):
+    toy_models[cell] = init_captioner(cell, V_toy, Dp, P, H, D, np.random.default_rng(17),
+                                      scale=0.5)
+    toy_models[cell]["b"] = 0.3 * np.random.default_rng(18).standard_normal(
+        toy_models[cell]["b"].shape)
+    losses[cell], all_grads[cell] = captioning_loss(toy_models[cell], toy_patches,
+                                                    toy_captions, cell)
+loss_rnn, loss_lstm, loss_attention = losses["rnn"], losses["lstm"], losses["attention"]
+dW_proj_attention = all_grads["attention"]["W_proj"]
+dW_pos_rnn = all_grads["rnn"]["W_pos"]
+# EXPECTED
+look_at = ("feed captions[:, :-1], predict captions[:, 1:], mask = captions[:, 1:] != NULL; "
+           "h0 = A.mean(axis=(2, 3)) for rnn and lstm (c0 = 0), attention_lstm_forward for "
+           "attention")
+for cell, expected in (("rnn", expected_loss_rnn), ("lstm", expected_loss_lstm),
+                       ("attention", expected_loss_attention)):
+    check_close("captioning_loss", f"the {cell} loss", losses[cell], expected, look_at)
+    assert set(all_grads[cell]) == set(toy_models[cell]), (
+        f"captioning_loss: grads has keys {sorted(all_grads[cell])}, expected one per "
+        f"parameter: {sorted(toy_models[cell])}")
+check_close("captioning_loss", "dW_proj of the attention model", dW_proj_attention,
+            expected_dW_proj_attention,
+            "dA from attention_lstm_backward goes to project_patches_backward")
+check_close("captioning_loss", "dW_pos of the rnn model", dW_pos_rnn, expected_dW_pos_rnn,
+            "dA = dh0 / (P*P) at every position (h0 is the mean of A over the P*P positions)")
+for cell in ("rnn", "lstm", "attention"):
+    params = toy_models[cell]
+    numeric = {name: eval_numerical_gradient(
+        lambda _: captioning_loss(params, toy_patches, toy_captions, cell)[0], value)
+        for name, value in params.items()}
+    check_gradients(f"captioning_loss ({cell})",
+                    {name: (numeric[name], all_grads[cell][name]) for name in params},
+                    dict.fromkeys(params, look_at), threshold=1e-7)
+"""
+
+DECODE_MD = r"""
+## 4. Writing captions: greedy decoding and beam search
+
+At test time there is no reference to feed: the decoder is fed its own previous word. The
+two helpers below (locked; not graded) run the decoder one word at a time for any of the
+three cells: `decoder_start` computes A and the initial state, `decoder_step` feeds one
+word per image and returns the scores of the next word. They use your attention functions
+for the `"attention"` cell.
+
+**Greedy decoding** takes the most likely word at every step. It is fast, but a word chosen
+early can never be taken back, even when it leads to an unlikely sentence.
+
+**Beam search** keeps the k best partial captions (the *beam*) instead of one. At every
+step each is extended by every word, and the k extensions with the largest total
+log-probability survive. A caption that ends with `<END>` is finished and set aside.
+Longer captions have more (negative) log-probability terms, so finished captions of
+different lengths are compared by their **length-normalised** score, the mean
+log-probability per word. With k = 1 beam search is greedy decoding.
+"""
+
+GREEDY_VISIBLE = r"""
+toy = init_captioner("attention", 6, 5, 2, 4, 3, np.random.default_rng(7), scale=1.5)
+toy_patches = np.random.default_rng(8).standard_normal((3, 2, 2, 5))
+greedy = sample_greedy(toy, toy_patches, "attention", 6)
+greedy_rnn = sample_greedy(init_captioner("rnn", 6, 5, 2, 4, 3, np.random.default_rng(9),
+                                          scale=1.5), toy_patches, "rnn", 5)
+# EXPECTED
+look_at = ("feed <START> first, then each step's np.argmax(scores, axis=1); keep <END> and "
+           "write <NULL> after it; the output is (N, max_length) without <START>")
+assert np.shape(greedy) == (3, 6), f"sample_greedy: got shape {np.shape(greedy)}: " + look_at
+check_equal("sample_greedy", "the attention captions", np.asarray(greedy).tolist(),
+            expected_greedy.tolist(), look_at)
+check_equal("sample_greedy", "the rnn captions", np.asarray(greedy_rnn).tolist(),
+            expected_greedy_rnn.tolist(), look_at)
+"""
+
+BEAM_VISIBLE = r"""
+toy = init_captioner("lstm", 5, 5, 2, 4, 3, np.random.default_rng(10), scale=1.5)
+one_image = np.random.default_rng(11).standard_normal((2, 2, 5))
+beam_1, score_1 = beam_search(toy, one_image, "lstm", 1, 6)
+beam_3, score_3 = beam_search(toy, one_image, "lstm", 3, 6)
+greedy_1 = sample_greedy(toy, one_image[None], "lstm", 6)[0]
+# EXPECTED
+look_at = ("keep the k extensions with the largest SUM of log-probabilities, set finished "
+           "ones aside, and return the best of finished and live hypotheses by the MEAN "
+           "log-probability per word (<END> counted)")
+check_equal("beam_search", "the caption with beam width 1 (greedy decoding)",
+            np.asarray(beam_1).tolist(), [int(w) for w in greedy_1[:len(beam_1)]],
+            "with k = 1 beam search is greedy decoding")
+check_equal("beam_search", "the caption with beam width 3", np.asarray(beam_3).tolist(),
+            expected_beam_3.tolist(), look_at)
+check_close("beam_search", "the score with beam width 3", score_3, expected_score_3, look_at)
+check_close("beam_search", "the score with beam width 1", score_1, expected_score_1, look_at)
+"""
+
+LAB_MD = r"""
+## 5. Training the two captioners
+
+The loop below trains a model with teacher forcing, global-norm gradient clipping (your
+`clip_grad_norm`) and Adam, on minibatches of images each with one of its four reference
+captions drawn at random. It runs twice: a vanilla RNN started from the mean feature, and
+the attention LSTM. Both see exactly the same data.
+"""
+
+LAB_TRAIN = r"""
+HIDDEN, EMBED, BATCH, MAX_NORM = 48, 16, 50, 5.0
+MAX_LENGTH = 12  # the longest caption has 11 words, plus <END>
+P, Dp = 4, 8 * 8 * 3
+
+
+def train_captioner(cell, steps, learning_rate, seed=0):
+    rng = np.random.default_rng(seed)
+    params = init_captioner(cell, V, Dp, P, HIDDEN, EMBED, rng)
+    optimizer, losses = Adam(lr=learning_rate), []
+    started = time.process_time()
+    for _ in tqdm(range(steps), desc=f"training {cell}"):
+        patches, captions = sample_batch(data.train, BATCH, rng)
+        loss, grads = captioning_loss(params, patches, captions, cell)
+        grads, _ = clip_grad_norm(grads, MAX_NORM)
+        optimizer.step(params, grads)
+        losses.append(loss)
+    print(f"{cell}: {count_params(params):,} parameters, {steps} steps in "
+          f"{time.process_time() - started:.0f} s of CPU, final loss {np.mean(losses[-50:]):.2f}")
+    return params, losses
+
+
+models, curves = {}, {}
+models["rnn"], curves["rnn"] = train_captioner("rnn", lab_size(full=RNN_STEPS, grading=2),
+                                               learning_rate=RNN_LR)
+models["attention"], curves["attention"] = train_captioner(
+    "attention", lab_size(full=ATTENTION_STEPS, grading=2), learning_rate=ATTENTION_LR)
+"""
+
+LAB_CURVES = r"""
+from course_utils.curves import moving_average
+
+fig, ax = plt.subplots(figsize=(7, 3.5))
+for cell, losses in curves.items():
+    ax.plot(moving_average(losses, min(50, len(losses))), label=cell)
+ax.axhline(np.log(4), color="gray", ls=":", label="log 4: four equally likely references")
+ax.set(xlabel="step", ylabel="loss per caption (nats)", title="training loss (moving average)")
+ax.legend()
+plt.show()
+"""
+
+EVAL_MD = r"""
+### Evaluation: BLEU and exact correctness
+
+**BLEU** (computed by `sacrebleu`, against all four references of each image) counts the
+n-grams of a generated caption that occur in a reference. It rewards fluent captions in
+the grammar, but *a red circle above a blue square* and *a red circle below a blue square*
+share almost all their n-grams: BLEU barely sees a wrong relation. So we also check each
+caption exactly (`caption_is_correct`): both objects named with the right colour and shape,
+and the relation that holds between them.
+"""
+
+EVAL_CODE = r"""
+TEST_IMAGES = lab_size(full=500, grading=4)
+BEAM_IMAGES = lab_size(full=200, grading=2)
+test_patches = patch_features(data.test.images[:TEST_IMAGES])
+
+
+def evaluate(captions, first):
+    texts = [vocab.decode(c) for c in captions]
+    references = [[data.test.references(n)[k] for n in range(first)] for k in range(4)]
+    bleu = sacrebleu.corpus_bleu(texts, references).score
+    correct = np.mean([caption_is_correct(t, data.test.objects[n]) for n, t in enumerate(texts)])
+    return bleu, 100 * correct, texts
+
+
+results = {}
+for cell, params in models.items():
+    greedy_captions = sample_greedy(params, test_patches, cell, MAX_LENGTH)
+    results[cell, "greedy"] = evaluate(greedy_captions[:BEAM_IMAGES], BEAM_IMAGES)
+    results[cell, "greedy, all"] = evaluate(greedy_captions, TEST_IMAGES)
+    beams = [beam_search(params, test_patches[n], cell, 3, MAX_LENGTH)[0]
+             for n in range(BEAM_IMAGES)]
+    results[cell, "beam 3"] = evaluate(beams, BEAM_IMAGES)
+print(f"{'model':<10} {'decoding':<12} {'BLEU':>6} {'correct %':>10}")
+for (cell, decoding), (bleu, correct, _) in results.items():
+    print(f"{cell:<10} {decoding:<12} {bleu:6.1f} {correct:10.1f}")
+for n in range(min(3, BEAM_IMAGES)):
+    print(f"\nimage {n}: {data.test.references(n)[0]}")
+    for cell in models:
+        print(f"  {cell:<10} greedy: {results[cell, 'greedy'][2][n]}")
+"""
+
+MAPS_MD = r"""
+### Where does the attention look?
+
+For a few test images, the attention weights of every generated word, drawn over the image
+(brighter = more weight). `decoder_step` returns them for the attention cell.
+"""
+
+MAPS_CODE = r"""
+def attention_maps(params, patches, max_length=MAX_LENGTH):
+    # Greedy decoding of one image, keeping the attention weights of every step.
+    state = decoder_start(params, patches[None], "attention")
+    word, words, maps = START, [], []
+    for _ in range(max_length):
+        scores, state, weights = decoder_step(params, state, np.array([word]), "attention")
+        word = int(np.argmax(scores[0]))
+        words.append(vocab.words[word])
+        maps.append(weights[0])
+        if word == END:
+            break
+    return words, maps
+
+
+SHOWN = lab_size(full=3, grading=1)
+for n in range(SHOWN):
+    words, maps = attention_maps(models["attention"], test_patches[n])
+    fig, axes = plt.subplots(1, len(words) + 1, figsize=(1.6 * (len(words) + 1), 2.0))
+    axes[0].imshow(data.test.images[n])
+    axes[0].set_title("image", fontsize=9)
+    for ax, word, weights in zip(axes[1:], words, maps):
+        ax.imshow(data.test.images[n])
+        big = np.kron(weights, np.ones((8, 8)))  # each weight over its 8 x 8 patch
+        ax.imshow(big, cmap="gray", alpha=0.65, vmin=0, vmax=max(weights.max(), 1e-9))
+        ax.set_title(word, fontsize=9)
+    for ax in axes:
+        ax.axis("off")
+    plt.show()
+"""
+
+Q_ATTENTION = r"""
+### Question 1 (2 points): why attention helps here
+
+Compare the two models' exact correctness. What can a decoder that only sees the mean
+feature $\bar A$ know about the image, and what can it not know? How does attention give
+the decoder the missing information, and what do the attention maps above show?
+"""
+
+Q_BEAM = r"""
+### Question 2 (2 points): beam search
+
+Compare greedy decoding and beam search in the table. What does beam search fix, and what
+can it not fix? Why are finished hypotheses compared by their length-normalised score?
+"""
+
+Q_EXPOSURE = r"""
+### Question 3 (1 point): exposure bias
+
+During training the decoder is always fed the reference's previous word; when it writes a
+caption it is fed its own. Explain why this mismatch (exposure bias) can hurt, and name one
+way to reduce it.
+"""
+
+A_ATTENTION = r"""
+TO BE WRITTEN FROM THE RECORDED RUN
+"""
+A_BEAM = A_ATTENTION
+A_EXPOSURE = r"""
+With teacher forcing the decoder only ever sees prefixes of correct captions, so it never
+learns what to do after its own mistake: at sampling time one wrong word (say the wrong
+colour) puts it in a state it was never trained in, and errors can compound over the rest
+of the caption. Remedies: scheduled sampling (feed the model's own samples for a growing
+fraction of training steps), training on sequence-level objectives on sampled captions
+(e.g. reinforcement learning on BLEU or on a correctness reward), or beam search at test
+time, which makes an early wrong word less likely to be kept.
+"""
+
+CELLS = [
+    ("md", INTRO),
+    ("setup", "setup", "SETUP"),
+    ("locked", "check_helpers", CHECK_HELPERS),
+    ("md", DATA_MD),
+    ("code", DATA_CODE),
+    ("md", ATTN_MD),
+    ("answer", "dot_product_attention_forward"),
+    ("visible", "dot_product_attention_forward", ATTN_FW_VISIBLE),
+    ("answer", "dot_product_attention_backward"),
+    ("visible", "dot_product_attention_backward", ATTN_BW_VISIBLE),
+    ("md", STEP_MD),
+    ("answer", "attention_lstm_step_forward"),
+    ("visible", "attention_lstm_step_forward", STEP_FW_VISIBLE),
+    ("answer", "attention_lstm_step_backward"),
+    ("visible", "attention_lstm_step_backward", STEP_BW_VISIBLE),
+    ("md", SEQ_MD),
+    ("answer", "attention_lstm_forward"),
+    ("visible", "attention_lstm_forward", SEQ_FW_VISIBLE),
+    ("answer", "attention_lstm_backward"),
+    ("visible", "attention_lstm_backward", SEQ_BW_VISIBLE),
+    ("md", LOSS_MD),
+    ("answer", "captioning_loss"),
+    ("visible", "captioning_loss", LOSS_VISIBLE),
+    ("md", DECODE_MD),
+    ("setup", "setup_2", "DECODER"),
+    ("answer", "sample_greedy"),
+    ("visible", "sample_greedy", GREEDY_VISIBLE),
+    ("answer", "beam_search"),
+    ("visible", "beam_search", BEAM_VISIBLE),
+    ("md", LAB_MD),
+    ("code", "RNN_STEPS, RNN_LR = 1500, 8e-3\nATTENTION_STEPS, ATTENTION_LR = 3000, 1e-2"),
+    ("code", LAB_TRAIN),
+    ("code", LAB_CURVES),
+    ("md", EVAL_MD),
+    ("code", EVAL_CODE),
+    ("md", MAPS_MD),
+    ("code", MAPS_CODE),
+    ("md", Q_ATTENTION),
+    ("written", "q_attention", 2, A_ATTENTION),
+    ("md", Q_BEAM),
+    ("written", "q_beam_search", 2, A_BEAM),
+    ("md", Q_EXPOSURE),
+    ("written", "q_exposure_bias", 1, A_EXPOSURE),
+]
