@@ -252,7 +252,8 @@ def _decoding_model(seed: int, cell: str, V: int = 6, P: int = 2, H: int = 4, D:
                     Dp: int = 4, N: int = 3):
     rng = np.random.default_rng(seed)
     params = _model(rng, cell, V, Dp, P, H, D, scale=2.0)  # confident: no near ties
-    params["b_out"][END] += 1.0  # captions of a few words end
+    params["b_out"][[NULL, START]] -= 4.0  # never generated, as in a trained model
+    params["b_out"][END] += 0.4  # some captions end early, some run to max_length
     return params, randn(rng, N, P, P, Dp)
 
 
