@@ -76,12 +76,13 @@ def matching_mutants(assignment: str, test: Test, case: Case,
     names = test.outputs if outputs is None else outputs
     if got is None:
         return []
+    candidates = _candidates(assignment, test, case)
     if ERROR_OUTPUT in got:  # the student's run raised: mutants that raise the same way
-        return [m for m in for_function(assignment, test.function)
+        return [m for m in candidates
                 if _same_error(got, mutant_outputs(assignment, m, test, case))]
     reference = _reference_outputs(assignment, test, case)
     found = []
-    for mutant in for_function(assignment, test.function):
+    for mutant in candidates:
         theirs = mutant_outputs(assignment, mutant, test, case)
         if theirs is None or any(name not in theirs for name in names):
             continue
@@ -90,6 +91,14 @@ def matching_mutants(assignment: str, test: Test, case: Case,
         if all(_same(name, got.get(name), theirs[name], case) for name in names):
             found.append(mutant)
     return found
+
+
+def _candidates(assignment: str, test: Test, case: Case) -> list[Mutant]:
+    """Mutants of the tested function, then of the other functions the case calls (a
+    forward whose cache its backward's test blames)."""
+    called = [call.function for call in case.calls if call.function != test.function]
+    return [m for f in dict.fromkeys([test.function, *called])
+            for m in for_function(assignment, f)]
 
 
 def _same_error(got: Mapping[str, np.ndarray], theirs: Mapping[str, np.ndarray] | None

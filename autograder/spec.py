@@ -80,6 +80,16 @@ def error_outputs(message: str) -> dict[str, Any]:
     return {ERROR_OUTPUT: np.array([ord(c) for c in message], dtype=np.int64)}
 
 
+HELPER_PREFIX = "helper:"  # an output of a helper call (a forward before its backward)
+
+
+def helper_key(output: str) -> str:
+    """Name of a case output that a helper call returns, e.g. the forward's `h` in a case
+    of a backward test: with it right, a failure the retry fixes is blamed on the cache
+    the helper returns (see `verdict.decide`)."""
+    return f"{HELPER_PREFIX}{output}"
+
+
 def dtype_key(output: str) -> str:
     """Name of the output carrying the dtype of output `output` (an empty array of it)."""
     return f"{DTYPE_PREFIX}{output}"

@@ -8,7 +8,9 @@ arrays, or a reason phrased by the grader. It never calls student code.
 The rules:
 - a test passes when every case's compared outputs match the reference;
 - a case that fails is retried with the test's `fallback` helpers correct; if the retry
-  matches, the fault lies in a helper, which loses points in its own tests only;
+  matches, the fault lies in a helper, which loses points in its own tests only; but when
+  the helper's own outputs on the case (`helper:` outputs) are right, what the retry fixed
+  is the cache the helper handed over: the test fails, and says so;
 - a side condition (inputs left unchanged) earns credit only where the function's values
   are right too, so a function that returns zeros or its inputs scores nothing;
 - the message shown is the first attempt's: the retry's only contribution is whether it
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .compare import mismatch
-from .spec import Case, Test, error_outputs
+from .spec import HELPER_PREFIX, Case, Test, dtype_key, error_outputs
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,35 @@ def _reason(test: Test, attempt: Attempt, want: Mapping[str, np.ndarray], case: 
     return problem(attempt, want, names, case), test.outputs
 
 
+CACHE_BLAME = ("returned the right values here, and with the reference's in its place "
+               "this passes: the cache it returns does not give")
+
+
+def cache_blame(functions: list[str]) -> str:
+    """The words that blame the cache of `functions` (see `decide`, `blames_cache`)."""
+    return f"your {' and '.join(functions)} {CACHE_BLAME}"
+
+
+def blames_cache(message: str, function: str) -> bool:
+    """Whether a failing test's message blames the cache `function` returned."""
+    return f"your {function} {CACHE_BLAME}" in message
+
+
+def _helpers_right(test: Test, got: Attempt, want: Mapping[str, np.ndarray], case: Case
+                   ) -> list[str]:
+    """The helpers whose `helper:` outputs on `case` (values and dtypes) the attempt got all
+    right, when they are all of the test's fallback; none when the case has no such
+    outputs, the attempt raised, one of them is wrong, or another fallback helper (one the
+    case does not observe, e.g. a step function inside a sequence function) may be at
+    fault."""
+    names = tuple(name for name in case.outputs if name.startswith(HELPER_PREFIX))
+    helpers = {case.calls[case.outputs[name].call].function for name in names}
+    if not names or got.outputs is None or not set(test.fallback) <= helpers:
+        return []
+    checked = (*names, *(dtype_key(name) for name in names if dtype_key(name) in want))
+    return [] if problem(got, want, checked, case) is not None else sorted(helpers)
+
+
 def decide(test: Test, cases: Sequence[tuple[Case, Mapping[str, np.ndarray]]], first: Lookup,
            retry: Lookup | None = None, hint: Hint | None = None) -> TestResult:
     """Full points when every case matches (directly or with correct helpers), else 0.
@@ -103,7 +134,11 @@ def decide(test: Test, cases: Sequence[tuple[Case, Mapping[str, np.ndarray]]], f
         reason, about = _reason(test, got, want, case)
         if reason and test.fallback and retry is not None:
             if problem(retry(index), want, compared_outputs(test, case), case) is None:
-                continue  # the fault lies in a helper, charged in its own tests
+                right = _helpers_right(test, got, want, case)
+                if not right:
+                    continue  # the fault lies in a helper, charged in its own tests
+                reason = (f"{reason}; yet {cache_blame(right)} "
+                          f"{test.function} what it needs")
         if reason:
             message = f"{test.description}: {reason} (on {case.label})"
             shown = got.outputs if got.outputs is not None else error_outputs(got.error or "")

@@ -96,31 +96,10 @@ def with_earlier_cache(case: Case, forward: Case) -> Case:
     another case made in between: the backward must still use the first call's cache."""
     first, backward = case.calls
     calls = (first, forward.calls[0], backward)
-    outputs = {name: Ref(2, ref.index, ref.key) for name, ref in case.outputs.items()}
+    outputs = {name: Ref(2, ref.index, ref.key) if ref.call == 1 else ref
+               for name, ref in case.outputs.items()}
     return Case(case.label + ", with the cache of an earlier call (another call made since)",
                 calls, outputs, rtol=case.rtol, atol=case.atol)
-
-
-def head(builder: Callable[[], list[Case]], count: int = 3) -> Callable[[], list[Case]]:
-    """The first `count` cases of `builder`, as a builder named after it."""
-    def build() -> list[Case]:
-        return builder()[:count]
-
-    build.__name__ = build.__qualname__ = f"{builder.__name__}_head{count}"
-    build.__module__ = builder.__module__
-    return build
-
-
-def cache_usable_test(function: str, backward_cases: Callable[[], list[Case]], backward: str,
-                      fallback: tuple[str, ...]) -> Test:
-    """The cache contract, on the forward pass: its cache gives the right gradients, with
-    the student's own backward or (the retry, `fallback` = the backward and the helpers)
-    with the reference's. A cache that neither backward can use loses these points."""
-    cases = head(backward_cases)
-    return Test(name=f"test_{function}_cache_usable", function=function, points=0.5,
-                cases=cases, outputs=tuple(cases()[0].outputs),
-                description=f"{function}: its cache gives the right gradients in {backward} "
-                            f"(yours, or the reference's if yours is wrong)", fallback=fallback)
 
 
 def with_head(first: Callable[[], list[Case]], builder: Callable[[], list[Case]],

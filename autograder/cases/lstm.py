@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..spec import Call, Case, Ref, Test
+from ..spec import Call, Case, Ref, Test, helper_key
 from .common import (
     FLOAT32,
     cache_test,
-    cache_usable_test,
     dtype_test,
     label,
     randn,
@@ -46,6 +45,11 @@ def _gru_params(rng, D: int, H: int, dtype=np.float64):
 
 def _outputs(call: int, names: tuple[str, ...]) -> dict[str, Ref]:
     return {name: Ref(call, k) for k, name in enumerate(names)}
+
+
+def _helpers(*names: str) -> dict[str, Ref]:
+    """The forward's outputs (call 0) in a backward case: see `spec.helper_key`."""
+    return {helper_key(name): Ref(0, k) for k, name in enumerate(names)}
 
 
 # --- LSTM step ----------------------------------------------------------------------------------
@@ -86,7 +90,8 @@ def _lstm_step_backward_case(seed: int, N: int, D: int, H: int, cell_only: bool 
     name = label(N=N, D=D, H=H) + (" dnext_h = 0, gradient through the cell only"
                                    if cell_only else "") + (
         " float32" if dtype == np.float32 else "")
-    return Case(name, calls, _outputs(1, LSTM_STEP_GRADS), **tolerance)
+    return Case(name, calls, _outputs(1, LSTM_STEP_GRADS) | _helpers("next_h", "next_c"),
+                **tolerance)
 
 
 def lstm_step_backward_cases() -> list[Case]:
@@ -145,7 +150,7 @@ def _lstm_backward_case(seed: int, sizes: dict[str, int], last_step_only: bool =
     calls = (Call("lstm_forward", tuple(inputs)), Call("lstm_backward", (dh, Ref(0, 1))))
     name = label(**sizes) + (" upstream gradient at the last step only" if last_step_only
                              else "") + note
-    return Case(name, calls, _outputs(1, LSTM_SEQ_GRADS), **tolerance)
+    return Case(name, calls, _outputs(1, LSTM_SEQ_GRADS) | _helpers("h"), **tolerance)
 
 
 def lstm_backward_cases() -> list[Case]:
@@ -206,7 +211,7 @@ def _gru_step_backward_case(seed: int, N: int, D: int, H: int, dtype=np.float64,
     calls = (Call("gru_step_forward", tuple(inputs)),
              Call("gru_step_backward", (dnext_h, Ref(0, 1))))
     name = label(N=N, D=D, H=H) + (" float32" if dtype == np.float32 else "")
-    return Case(name, calls, _outputs(1, GRU_STEP_GRADS), **tolerance)
+    return Case(name, calls, _outputs(1, GRU_STEP_GRADS) | _helpers("next_h"), **tolerance)
 
 
 def gru_step_backward_cases() -> list[Case]:
@@ -255,7 +260,7 @@ def _gru_backward_case(seed: int, sizes: dict[str, int], last_step_only: bool = 
         dh[:, :-1] = 0
     calls = (Call("gru_forward", tuple(inputs)), Call("gru_backward", (dh, Ref(0, 1))))
     name = label(**sizes) + (" upstream gradient at the last step only" if last_step_only else "")
-    return Case(name, calls, _outputs(1, GRU_SEQ_GRADS), **tolerance)
+    return Case(name, calls, _outputs(1, GRU_SEQ_GRADS) | _helpers("h"), **tolerance)
 
 
 def gru_backward_cases() -> list[Case]:
@@ -299,8 +304,6 @@ LSTM_TESTS: list[Test] = [
     dtype_test("lstm_step_forward",
                with_head(lstm_step_forward_float32_cases, lstm_step_forward_cases),
                ("next_h", "next_c")),
-    cache_usable_test("lstm_step_forward", lstm_step_backward_cases, "lstm_step_backward",
-                      fallback=("lstm_step_backward",)),
     *value_tests("lstm_step_backward", lstm_step_backward_cases, _grads(LSTM_STEP_GRADS),
                  fallback=LSTM_STEP_BACKWARD_FALLBACK),
     *value_tests("lstm_step_backward", lstm_step_backward_cell_cases,
@@ -322,8 +325,6 @@ LSTM_TESTS: list[Test] = [
     dtype_test("lstm_forward",
                with_head(lstm_forward_float32_cases, lstm_forward_cases),
                ("h",), fallback=LSTM_FORWARD_FALLBACK),
-    cache_usable_test("lstm_forward", lstm_backward_cases, "lstm_backward",
-                      fallback=("lstm_backward", "lstm_step_forward", "lstm_step_backward")),
     *value_tests("lstm_backward", lstm_backward_cases, _grads(LSTM_SEQ_GRADS),
                  fallback=LSTM_BACKWARD_FALLBACK),
     *value_tests("lstm_backward", lstm_through_time_cases,
@@ -354,8 +355,6 @@ GRU_TESTS: list[Test] = [
     dtype_test("gru_step_forward",
                with_head(gru_step_forward_float32_cases, gru_step_forward_cases),
                ("next_h",)),
-    cache_usable_test("gru_step_forward", gru_step_backward_cases, "gru_step_backward",
-                      fallback=("gru_step_backward",)),
     *value_tests("gru_step_backward", gru_step_backward_cases, _grads(GRU_STEP_GRADS),
                  fallback=GRU_STEP_BACKWARD_FALLBACK),
     unchanged_test("gru_step_backward", gru_step_backward_cases, points=0.5,
@@ -372,8 +371,6 @@ GRU_TESTS: list[Test] = [
     dtype_test("gru_forward",
                with_head(gru_forward_float32_cases, gru_forward_cases),
                ("h",), fallback=GRU_FORWARD_FALLBACK),
-    cache_usable_test("gru_forward", gru_backward_cases, "gru_backward",
-                      fallback=("gru_backward", "gru_step_forward", "gru_step_backward")),
     *value_tests("gru_backward", gru_backward_cases, _grads(GRU_SEQ_GRADS),
                  fallback=GRU_BACKWARD_FALLBACK),
     *value_tests("gru_backward", gru_through_time_cases,

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..spec import Call, Case, Ref, Test
+from ..spec import Call, Case, Ref, Test, helper_key
 from .common import (
     FLOAT32,
     cache_test,
-    cache_usable_test,
     dtype_test,
     label,
     randn,
@@ -61,8 +60,8 @@ def _step_backward_case(seed: int, N: int, D: int, H: int, dtype=np.float64,
     calls = (Call("rnn_step_forward", (x, prev_h, Wx, Wh, b)),
              Call("rnn_step_backward", (dnext_h, Ref(0, 1))))
     name = label(N=N, D=D, H=H) + (" float32" if dtype == np.float32 else "")
-    return Case(name, calls, {name: Ref(1, k) for k, name in enumerate(STEP_GRADS)},
-                **tolerance)
+    return Case(name, calls, {name: Ref(1, k) for k, name in enumerate(STEP_GRADS)}
+                | {helper_key("next_h"): Ref(0, 0)}, **tolerance)
 
 
 def step_backward_cases() -> list[Case]:
@@ -108,7 +107,8 @@ def _backward_case(seed: int, sizes: dict[str, int], last_step_only: bool = Fals
         dh[:, :-1] = 0  # the loss sees only the final state: gradient must travel back in time
     calls = (Call("rnn_forward", (x, h0, Wx, Wh, b)), Call("rnn_backward", (dh, Ref(0, 1))))
     name = label(**sizes) + (" upstream gradient at the last step only" if last_step_only else "")
-    return Case(name, calls, {n: Ref(1, k) for k, n in enumerate(SEQ_GRADS)}, **tolerance)
+    return Case(name, calls, {n: Ref(1, k) for k, n in enumerate(SEQ_GRADS)}
+                | {helper_key("h"): Ref(0, 0)}, **tolerance)
 
 
 def backward_cases() -> list[Case]:
@@ -247,8 +247,6 @@ TESTS: list[Test] = [
                  {"next_h": "float32 inputs"}, points=0.5, tag="float32"),
     unchanged_test("rnn_step_forward", step_forward_cases, points=0.5),
     dtype_test("rnn_step_forward", step_forward_dtype_cases, ("next_h",)),
-    cache_usable_test("rnn_step_forward", step_backward_cases, "rnn_step_backward",
-                      fallback=("rnn_step_backward",)),
     *value_tests("rnn_step_backward", step_backward_cases,
                  {g: f"gradient {g}" for g in STEP_GRADS}, fallback=STEP_BACKWARD_FALLBACK),
     unchanged_test("rnn_step_backward", step_backward_cases, points=0.5,
@@ -263,8 +261,6 @@ TESTS: list[Test] = [
                  fallback=FORWARD_FALLBACK, tag="float32"),
     unchanged_test("rnn_forward", forward_cases, points=0.5, fallback=FORWARD_FALLBACK),
     dtype_test("rnn_forward", forward_dtype_cases, ("h",), fallback=FORWARD_FALLBACK),
-    cache_usable_test("rnn_forward", backward_cases, "rnn_backward",
-                      fallback=("rnn_backward", "rnn_step_forward", "rnn_step_backward")),
     *value_tests("rnn_backward", backward_cases, {g: f"gradient {g}" for g in SEQ_GRADS},
                  fallback=BACKWARD_FALLBACK),
     *value_tests("rnn_backward", through_time_cases,

@@ -178,12 +178,12 @@ MUTANTS += [
     M("lstm_forward", "float64_buffer",
       "h is created with np.zeros((N, T, H)) (float64) instead of the inputs' dtype",
       [("h = np.zeros((N, T, H), dtype=np.result_type(x, h0, Wx))", "h = np.zeros((N, T, H))")]),
-    M("lstm_forward", "cell_buffer_in_cache",
-      "the cell state is kept in one buffer updated in place (prev_c[...] = next_c), so every "
-      "step's cache holds the same array and ends up with the last cell state",
-      [("        prev_h, prev_c, step_cache = lstm_step_forward(",
-        "        prev_h, next_c, step_cache = lstm_step_forward("),
-       ("        h[:, t] = prev_h\n", "        prev_c[...] = next_c\n        h[:, t] = prev_h\n")]),
+    M("lstm_forward", "states_share_a_buffer",
+      "the hidden states are collected as views of one buffer updated in place "
+      "(out[...] = prev_h; hs.append(out)), so every h[:, t] ends up as the last state",
+      [("        h[:, t] = prev_h\n", "        buffer[...] = prev_h\n        hs.append(buffer)\n"),
+       ("    cache = []\n", "    cache, hs, buffer = [], [], np.empty_like(h[:, 0])\n"),
+       ("    return h, cache", "    h[...] = np.stack(hs, axis=1)\n    return h, cache")]),
     M("lstm_backward", "dh0_float64",
       "the carried gradients start as np.zeros((N, H)) (float64), so dh0 and the weight "
       "gradients are float64 for float32 inputs",
@@ -218,13 +218,15 @@ MUTANTS += [
       "h is created with np.zeros((N, T, H)) (float64) instead of the inputs' dtype",
       [("h = np.zeros((N, T, h0.shape[1]), dtype=np.result_type(x, h0, Wx))",
         "h = np.zeros((N, T, h0.shape[1]))")]),
-    M("gru_forward", "state_buffer_in_cache",
-      "the state is kept in one buffer updated in place (prev_h[...] = next_h), so every "
-      "step's cache holds the same array and ends up with the last state",
-      [("    prev_h, cache = h0, []\n", "    prev_h, cache = h0.copy(), []\n"),
-       ("        prev_h, step_cache = gru_step_forward(x[:, t], prev_h, Wx, Wh, bx, bh)\n",
+    M("gru_forward", "states_share_a_buffer",
+      "the state is kept in one buffer updated in place (prev_h[...] = next_h) and that "
+      "buffer is appended at every step, so every h[:, t] ends up as the last state",
+      [("    prev_h, cache = h0, []\n", "    prev_h, cache, states = h0.copy(), [], []\n"),
+       ("        prev_h, step_cache = gru_step_forward(x[:, t], prev_h, Wx, Wh, bx, bh)\n"
+        "        h[:, t] = prev_h\n",
         "        next_h, step_cache = gru_step_forward(x[:, t], prev_h, Wx, Wh, bx, bh)\n"
-        "        prev_h[...] = next_h\n")]),
+        "        prev_h[...] = next_h\n        states.append(prev_h)\n"),
+       ("    return h, cache", "    h[...] = np.stack(states, axis=1)\n    return h, cache")]),
     M("gru_backward", "dh0_float64",
       "dprev_h starts as np.zeros((N, H)) (float64), so dh0 and the weight gradients are "
       "float64 for float32 inputs",

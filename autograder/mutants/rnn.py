@@ -172,13 +172,15 @@ MUTANTS += [
       "h is created with np.zeros((N, T, H)) (float64) instead of the inputs' dtype",
       [("h = np.empty((N, T, H), dtype=np.result_type(x, h0, Wx, Wh, b))",
         "h = np.zeros((N, T, H))")]),
-    M("rnn_forward", "state_buffer_in_cache",
-      "the state is kept in one buffer updated in place (prev_h[...] = next_h), so every "
-      "step's cache holds the same array and ends up with the last state",
-      [("    prev_h = h0\n", "    prev_h = h0.copy()\n"),
-       ("        prev_h, step_cache = rnn_step_forward(x[:, t], prev_h, Wx, Wh, b)\n",
+    M("rnn_forward", "states_share_a_buffer",
+      "the state is kept in one buffer updated in place (prev_h[...] = next_h) and that "
+      "buffer is appended at every step, so every h[:, t] ends up as the last state",
+      [("    prev_h = h0\n", "    prev_h = h0.copy()\n    states = []\n"),
+       ("        prev_h, step_cache = rnn_step_forward(x[:, t], prev_h, Wx, Wh, b)\n"
+        "        h[:, t] = prev_h\n",
         "        next_h, step_cache = rnn_step_forward(x[:, t], prev_h, Wx, Wh, b)\n"
-        "        prev_h[...] = next_h\n")]),
+        "        prev_h[...] = next_h\n        states.append(prev_h)\n"),
+       ("    return h, cache", "    h[...] = np.stack(states, axis=1)\n    return h, cache")]),
     M("rnn_backward", "dh0_float64",
       "dprev_h starts as np.zeros((N, H)) (float64), so dh0 is float64 for float32 inputs",
       [("dprev_h = np.zeros((N, H), dtype=dh.dtype)", "dprev_h = np.zeros((N, H))")]),

@@ -5,7 +5,8 @@ operators of `operators`; a deterministic sample of at most `cap` mutants per fu
 graded like the hidden-test cells grade a submission (the mutant's namespace, the same
 `verdict.decide`, fallbacks included), on its own function's tests. A mutant is
 
-- caught: it loses points in a test of its function;
+- caught: it loses points in a test of its function, or (a forward whose values are
+  right but whose cache is not) in a test of its backward that blames the cache;
 - equivalent: it passes, and also matches the reference (values, dtypes, inputs left
   unchanged) on `FRESH` fresh random variants of every case of its function's tests;
 - a survivor: it passes the hidden tests but differs from the reference on a fresh input,
@@ -30,7 +31,7 @@ from ..solutions import setup_source, solution_sources
 from ..spec import Call, Case, Rng, Test
 from ..suite import cases_with_expected, tests_for
 from ..tolerance import with_tolerances
-from ..verdict import Attempt, decide, problem
+from ..verdict import Attempt, blames_cache, decide, problem
 from .mutation import quietly
 from .operators import MachineMutant, mutate
 from .report import Report
@@ -136,18 +137,22 @@ def fresh_variants(case: Case, count: int, seed: int) -> list[Case]:
     return variants
 
 
-def _distinct_cases(assignment: str, tests: list[Test]) -> list[Case]:
+def _distinct_cases(assignment: str, tests: list[Test], function: str) -> list[Case]:
+    """The cases of `tests`, and of every other test that calls `function` (a forward
+    whose cache its backward's tests consume), each once."""
     seen: dict[int, Case] = {}
-    for test in tests:
+    for test in tests_for(assignment):
         for case, _ in cases_with_expected(assignment, test):
-            seen.setdefault(id(case), case)
+            if test in tests or any(call.function == function for call in case.calls):
+                seen.setdefault(id(case), case)
     return list(seen.values())
 
 
-def differs(assignment: str, tests: list[Test], namespace: dict[str, Any]) -> str | None:
+def differs(assignment: str, tests: list[Test], namespace: dict[str, Any],
+            function: str) -> str | None:
     """Where the namespace differs from the reference on fresh inputs, or None."""
     reference = reference_functions(assignment)
-    for index, case in enumerate(_distinct_cases(assignment, tests)):
+    for index, case in enumerate(_distinct_cases(assignment, tests, function)):
         for variant in fresh_variants(case, FRESH, seed=index):
             try:
                 variant = with_tolerances(variant, reference)
@@ -169,9 +174,17 @@ def grade_machine_mutant(assignment: str, mutant: MachineMutant) -> MachineResul
     except Exception as err:  # noqa: BLE001 - e.g. a name used before it is defined
         return MachineResult(mutant, "caught", f"the answer cell raises {type(err).__name__}")
     message = _failing(assignment, tests, namespace)
+    if message is None:  # a forward's cache is judged in its backward's tests
+        consumers = [t for t in tests_for(assignment) if t.function != mutant.function
+                     and any(call.function == mutant.function
+                             for case, _ in cases_with_expected(assignment, t)
+                             for call in case.calls)]
+        message = _failing(assignment, consumers, namespace)
+        if message is not None and not blames_cache(message, mutant.function):
+            message = None  # (cannot happen: the fallback retry credits the consumer)
     if message is not None:
         return MachineResult(mutant, "caught", message)
-    where = quietly(lambda: differs(assignment, tests, namespace))
+    where = quietly(lambda: differs(assignment, tests, namespace, mutant.function))
     if where is None:
         return MachineResult(mutant, "equivalent",
                              f"matches the reference on {FRESH} fresh variants of each case")

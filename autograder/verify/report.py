@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from ..mutants import Mutant
 from ..solutions import solution_sources
 from ..suite import tests_for
-from ..verdict import TestResult
+from ..verdict import TestResult, blames_cache
 
 
 @dataclass
@@ -33,18 +33,28 @@ class MutantResult:
         return [r for r in self.failing if r.function == self.mutant.function]
 
     @property
+    def cache_blamed(self) -> list[TestResult]:
+        """Failing tests of other functions that blame the cache this mutant's function
+        returned (a backward's test: right forward values, gradients wrong with this cache)."""
+        return [r for r in self.failing if r.function != self.mutant.function
+                and blames_cache(r.message, self.mutant.function)]
+
+    @property
     def elsewhere(self) -> list[str]:
-        """Tests of other functions that this mutant makes fail (should be none)."""
-        return [r.name for r in self.failing if r.function != self.mutant.function]
+        """Tests of other functions that this mutant makes fail, other than those blaming
+        its cache (should be none)."""
+        blamed = {r.name for r in self.cache_blamed}
+        return [r.name for r in self.failing
+                if r.function != self.mutant.function and r.name not in blamed]
 
     @property
     def caught(self) -> bool:
-        return bool(self.failing) and not self.elsewhere
+        return bool(self.own_failing or self.cache_blamed) and not self.elsewhere
 
     @property
     def hinted(self) -> bool:
-        own = self.own_failing
-        return bool(own) and all(self.mutant.hint in r.message for r in own)
+        shown = self.own_failing or self.cache_blamed
+        return bool(shown) and all(self.mutant.hint in r.message for r in shown)
 
     def scores(self) -> dict[str, float]:
         return {r.name: r.score for r in self.results}
