@@ -86,3 +86,14 @@ def test_at_least_95_percent_of_non_equivalent_machine_mutants_are_caught():
     caught, counted = found.score()
     assert counted > 0 and caught >= 0.95 * counted, [
         (r.mutant.key, r.reason) for r in found.results if r.status == "survivor"]
+
+
+def test_a_forward_whose_cache_is_wrong_is_blamed_in_its_backwards_tests():
+    # next_h is right, but the cache hands prev_h over in x's place: the backward's tests
+    # see right forward values, wrong gradients, right gradients with the reference
+    # forward, and blame the cache (instead of crediting the backward).
+    mutant = _mutant("rnn_step_forward", "cache = (x, prev_h,", "cache = (prev_h, x,")
+    result = machine.grade_machine_mutant("rnn", mutant)
+    assert result.status == "caught"
+    assert "rnn_step_backward" in result.reason
+    assert "the cache it returns does not give rnn_step_backward what it needs" in result.reason
