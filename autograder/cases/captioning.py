@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ..spec import Call, Case, Ref, Test
+from ..spec import Call, Case, Ref, Test, helper_key
 from .common import (
     FLOAT32,
     cache_test,
@@ -41,6 +41,11 @@ def shapes(seed: int, count: int = 3) -> Iterator[dict[str, int]]:
 
 def _outputs(call: int, names: tuple[str, ...]) -> dict[str, Ref]:
     return {name: Ref(call, k) for k, name in enumerate(names)}
+
+
+def _helpers(*names: str) -> dict[str, Ref]:
+    """The forward's outputs (call 0) in a backward case: see `spec.helper_key`."""
+    return {helper_key(name): Ref(0, k) for k, name in enumerate(names)}
 
 
 def _grads(names: tuple[str, ...]) -> dict[str, str]:
@@ -80,7 +85,8 @@ def _attention_backward_case(seed, s, dtype=np.float64, **tolerance) -> Case:
     calls = (Call("dot_product_attention_forward", (prev_h, A)),
              Call("dot_product_attention_backward", (dattn, dweights, Ref(0, 2))))
     name = label(**s) + ("" if dtype == np.float64 else " float32")
-    return Case(name, calls, _outputs(1, ("dprev_h", "dA")), **tolerance)
+    return Case(name, calls, _outputs(1, ("dprev_h", "dA")) | _helpers("attn", "attn_weights"),
+                **tolerance)
 
 
 def attention_backward_cases() -> list[Case]:
@@ -118,7 +124,8 @@ def _step_case(seed, s, dtype=np.float64, backward=True, **tolerance) -> Case:
     if not backward:
         return Case(name, (forward,), _outputs(0, ("next_h", "next_c")), **tolerance)
     calls = (forward, Call("attention_lstm_step_backward", (dnext_h, dnext_c, Ref(0, 2))))
-    return Case(name, calls, _outputs(1, STEP_GRADS), **tolerance)
+    return Case(name, calls, _outputs(1, STEP_GRADS) | _helpers("next_h", "next_c"),
+                **tolerance)
 
 
 def step_forward_cases() -> list[Case]:
@@ -155,7 +162,7 @@ def _seq_case(seed, s, dtype=np.float64, backward=True, **tolerance) -> Case:
     if not backward:
         return Case(name, (forward,), {"h": Ref(0, 0)}, **tolerance)
     calls = (forward, Call("attention_lstm_backward", (dh, Ref(0, 1))))
-    return Case(name, calls, _outputs(1, SEQ_GRADS), **tolerance)
+    return Case(name, calls, _outputs(1, SEQ_GRADS) | _helpers("h"), **tolerance)
 
 
 def seq_forward_cases() -> list[Case]:
@@ -198,11 +205,13 @@ def _model(rng, cell: str, V: int, Dp: int, P: int, H: int, D: int, scale=1.0) -
 
 
 def _captions(rng, N: int, T: int, V: int) -> np.ndarray:
-    """<START>, words in [3, V), <END>, <NULL> padding; ragged lengths, one full row."""
+    """<START>, words in [3, V), <END>, <NULL> padding; ragged lengths, one full row and
+    (N > 1) a last row padded with two <NULL> or more where T > 2."""
     captions = np.full((N, T + 1), NULL, dtype=np.int64)
     captions[:, 0] = START
     for n in range(N):
-        length = T - 1 if n == 0 else int(rng.integers(0, T))  # words before <END>
+        longest = T - 2 if n == N - 1 else T  # the last row: at most T - 3 words
+        length = T - 1 if n == 0 else int(rng.integers(0, max(1, longest)))
         captions[n, 1:1 + length] = rng.integers(3, V, size=length)
         captions[n, 1 + length] = END
     return captions
@@ -260,8 +269,8 @@ def _decoding_model(seed: int, cell: str, V: int = 6, P: int = 2, H: int = 4, D:
 def greedy_cases() -> list[Case]:
     cases = []
     for i, (cell, N, P, max_length) in enumerate(
-            [("rnn", 3, 2, 6), ("lstm", 4, 1, 5), ("attention", 3, 2, 8),
-             ("attention", 1, 3, 1), ("lstm", 2, 2, 10), ("attention", 5, 2, 7)]):
+            [("rnn", 3, 2, 6), ("lstm", 4, 1, 5), ("rnn", 3, 2, 8),
+             ("lstm", 1, 3, 1), ("lstm", 2, 2, 10), ("rnn", 5, 2, 7)]):
         params, patches = _decoding_model(4900 + i, cell, N=N, P=P)
         cases.append(Case(f"cell={cell} N={N} P={P} max_length={max_length}",
                           (Call("sample_greedy", (params, patches, cell, max_length)),),
@@ -279,14 +288,18 @@ def _beam_case(seed: int, cell: str, width: int, max_length: int, V: int = 6) ->
 def beam_cases() -> list[Case]:
     return [_beam_case(5000 + i, cell, width, length, V)
             for i, (cell, width, length, V) in enumerate(
-                [("lstm", 3, 6, 6), ("attention", 2, 8, 6), ("rnn", 4, 5, 5),
-                 ("attention", 6, 7, 6), ("lstm", 2, 1, 4), ("attention", 3, 10, 7),
-                 ("rnn", 2, 9, 6), ("lstm", 5, 8, 6)])]
+                [("lstm", 3, 6, 6), ("rnn", 2, 8, 6), ("rnn", 4, 5, 5),
+                 ("lstm", 6, 7, 6), ("lstm", 2, 1, 4), ("rnn", 3, 10, 7),
+                 ("rnn", 2, 9, 6), ("lstm", 5, 8, 6)])] + [
+        # models on which the width matters: k, k + 1 and greedy decoding all differ
+        _beam_case(seed, cell, width, length, V) for seed, cell, width, length, V in
+        [(5217, "lstm", 2, 6, 7), (5225, "lstm", 4, 8, 7), (5251, "lstm", 3, 7, 7),
+         (5271, "lstm", 2, 6, 7)]]
 
 
 def beam_greedy_cases() -> list[Case]:
     return [_beam_case(5100 + i, cell, 1, length) for i, (cell, length) in enumerate(
-        [("lstm", 6), ("attention", 8), ("rnn", 5), ("attention", 1)])]
+        [("lstm", 6), ("rnn", 8), ("rnn", 5), ("lstm", 1)])]
 
 
 # --- tests --------------------------------------------------------------------------------------

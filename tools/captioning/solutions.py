@@ -120,7 +120,7 @@ def dot_product_attention_forward(prev_h: np.ndarray,
     weights /= weights.sum(axis=1, keepdims=True)
     attn = np.einsum("nhk,nk->nh", A_flat, weights)
     attn_weights = weights.reshape(N, P, P)
-    cache = (prev_h, A_flat, weights, A.shape)
+    cache = (prev_h, A, attn_weights)
     ### END SOLUTION
     return attn, attn_weights, cache
 '''
@@ -141,16 +141,17 @@ def dot_product_attention_backward(dattn: np.ndarray, dattn_weights: np.ndarray,
     - dA: (N, H, P, P), through both the weighted sum and the scores
     """
     ### BEGIN SOLUTION
-    prev_h, A_flat, weights, A_shape = cache
-    N, H, K = A_flat.shape
-    dweights = np.einsum("nhk,nh->nk", A_flat, dattn) + dattn_weights.reshape(N, K)
+    prev_h, A, attn_weights = cache
+    N, H, P, _ = A.shape
+    A_flat, weights = A.reshape(N, H, P * P), attn_weights.reshape(N, P * P)
+    dweights = np.einsum("nhk,nh->nk", A_flat, dattn) + dattn_weights.reshape(N, P * P)
     dA_flat = np.einsum("nh,nk->nhk", dattn, weights)  # through the weighted sum
     # softmax: dscores_k = w_k (dw_k - sum_j w_j dw_j)
     dscores = weights * (dweights - np.sum(weights * dweights, axis=1, keepdims=True))
     dscores = dscores / math.sqrt(H)
     dprev_h = np.einsum("nhk,nk->nh", A_flat, dscores)
     dA_flat = dA_flat + np.einsum("nh,nk->nhk", prev_h, dscores)  # through the scores
-    dA = dA_flat.reshape(A_shape)
+    dA = dA_flat.reshape(A.shape)
     ### END SOLUTION
     return dprev_h, dA
 '''
