@@ -44,8 +44,53 @@ PRODUCERS = {"rel_error", "gradient_report", "allclose", "isclose", "array_equal
              "array_equiv", "grad_check_sparse"}
 
 # Catalog mistakes that a visible check cannot see, with the reason. Each is still caught by
-# the hidden tests (`python -m autograder verify` proves it).
-INVISIBLE: dict[str, str] = {}
+# the hidden tests (`python -m autograder verify` proves it), and the notebooks state the
+# contracts they break. A visible check is one small float64 case with writable inputs.
+DTYPE = "the visible case is float64 only; the dtype contract is a hidden test"
+RESTORED = ("an input written and restored before returning looks untouched afterwards; the "
+            "hidden tests hand inputs over read-only")
+SIZE_ONE = "the visible case has no axis of length one; the hidden edge shapes do"
+RETURNS_INPUT = "the visible case is clipped; returning an input is judged on a hidden case"
+ALIASED = ("a cache that holds the returned array is only wrong once the caller changes it; "
+           "the hidden earlier-cache tests do")
+EMPTY_ROWS = "the visible case has no all-<NULL> row; the hidden mask cases do"
+INVISIBLE: dict[str, str] = {
+    "rnn_step_forward/float64_output": DTYPE,
+    "rnn_step_forward/Wh_scaled_and_restored": RESTORED,
+    "rnn_step_backward/db_accumulated_in_float64": DTYPE,
+    "rnn_step_backward/dnext_h_scaled_and_restored": RESTORED,
+    "rnn_forward/float64_buffer": DTYPE,
+    "rnn_backward/dh0_float64": DTYPE,
+    "rnn_backward/dh_added_and_restored": RESTORED,
+    "rnn_gradient_norms/squeezed_state": SIZE_ONE,
+    "clip_grad_norm/returns_inputs_when_small": RETURNS_INPUT,
+    "rnn_truncated_bptt/float64_accumulators": DTYPE,
+    "lstm_step_forward/float64_next_h": DTYPE,
+    "lstm_step_forward/prev_c_scaled_and_restored": RESTORED,
+    "lstm_step_backward/db_accumulated_in_float64": DTYPE,
+    "lstm_step_backward/dnext_c_added_and_restored": RESTORED,
+    "lstm_forward/float64_buffer": DTYPE,
+    "lstm_backward/dh0_float64": DTYPE,
+    "lstm_backward/dh_added_and_restored": RESTORED,
+    "gru_step_forward/float64_next_h": DTYPE,
+    "gru_step_forward/prev_h_scaled_and_restored": RESTORED,
+    "gru_step_backward/biases_in_float64": DTYPE,
+    "gru_step_backward/dnext_h_scaled_and_restored": RESTORED,
+    "gru_forward/float64_buffer": DTYPE,
+    "gru_backward/dh0_float64": DTYPE,
+    "gru_backward/dh_added_and_restored": RESTORED,
+    "word_embedding_forward/float64_output": DTYPE,
+    "word_embedding_forward/squeezed": SIZE_ONE,
+    "word_embedding_backward/float64_dW": DTYPE,
+    "word_embedding_backward/squeezed": SIZE_ONE,
+    "temporal_affine_forward/float64_output": DTYPE,
+    "temporal_affine_forward/squeezed": SIZE_ONE,
+    "temporal_affine_forward/caches_output": ALIASED,
+    "temporal_affine_backward/db_in_float64": DTYPE,
+    "temporal_softmax_loss/divides_by_nonempty_rows": EMPTY_ROWS,
+    "temporal_softmax_loss/float64_gradient": DTYPE,
+    "char_lm_loss/rnn_state_squeezed": SIZE_ONE,
+}
 
 
 # ------------------------------------------------------------------------- notebook cells

@@ -65,7 +65,7 @@ class Channel:
                     if left <= 0:
                         raise Deadline()
                     self.sock.settimeout(left)
-                chunk = self.sock.recv(max(size - len(self.buffer), 1 << 16))
+                chunk = self.sock.recv((size - len(self.buffer)) | 0xFFFF)  # at least 64 KiB
             except TimeoutError:
                 raise Deadline() from None
             except OSError as err:

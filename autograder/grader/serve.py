@@ -122,12 +122,14 @@ def _run(case: spec.Case, functions: dict[str, Any]) -> tuple[dict, bytes]:
 
 def serve(sock: socket.socket, output: Capped) -> None:
     """Answer the grader's requests until it says goodbye (or kills us)."""
-    snapshot = _snapshot([builtins, np, np.linalg, np.random, execute, spec, sys])
+    snapshot = _snapshot([builtins, np, np.linalg, np.random, execute, spec, wire, sys,
+                          sys.modules[Channel.__module__]])
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins,
                                  "get_ipython": no_ipython}
     functions: dict[str, Any] = namespace
     channel = Channel(sock)
     while True:
+        _restore(snapshot)  # what the cells just loaded patched must not break this loop
         header, payload = channel.receive(max_header=TRUSTED_HEADER)  # the grader's requests
         op = header.get("op")
         if op == "load":
