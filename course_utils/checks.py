@@ -7,7 +7,9 @@ first function that needs attention rather than somewhere downstream.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import copy
+import inspect
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -78,3 +80,152 @@ def check_gradients(function: str, checks: Mapping[str, tuple[Any, Any]],
             f"{worst:.1e}, threshold {_limit(threshold)})"
             + "".join(f"\n    {', '.join(names)}: {hint}"
                       for hint, names in names_by_hint.items()))
+
+
+# ------------------------------------------------------------------------- the contracts
+
+def _leaves(value: Any, name: str) -> Iterator[tuple[str, np.ndarray]]:
+    """(name, array) of every array in `value`, through tuples, lists and dicts."""
+    if isinstance(value, np.ndarray):
+        yield name, value
+    elif isinstance(value, (tuple, list)):
+        for k, item in enumerate(value):
+            yield from _leaves(item, f"{name}[{k}]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, f"{name}[{key!r}]")
+
+
+def _rebuild(value: Any, name: str, leaf: Callable[[str, np.ndarray], np.ndarray]) -> Any:
+    """A copy of `value` whose arrays are `leaf(name, array)`; anything else (a generator,
+    a string) is deep-copied, so every call starts from the same state."""
+    if isinstance(value, np.ndarray):
+        return leaf(name, value)
+    if isinstance(value, tuple):
+        return tuple(_rebuild(v, f"{name}[{k}]", leaf) for k, v in enumerate(value))
+    if isinstance(value, list):
+        return [_rebuild(v, f"{name}[{k}]", leaf) for k, v in enumerate(value)]
+    if isinstance(value, dict):
+        return {key: _rebuild(v, f"{name}[{key!r}]", leaf) for key, v in value.items()}
+    return copy.deepcopy(value)
+
+
+def _read_only(_: str, array: np.ndarray) -> np.ndarray:
+    frozen = array.copy()
+    frozen.flags.writeable = False
+    return frozen
+
+
+def _to_float32(_: str, array: np.ndarray) -> np.ndarray:
+    return array.astype(np.float32) if np.issubdtype(array.dtype, np.floating) else array.copy()
+
+
+def _outputs(result: Any, names: Sequence[str] | None) -> list[tuple[str, Any]]:
+    """(name, value) of what a function returned: the elements of a returned tuple, each
+    named after `names` when their counts agree."""
+    values = list(result) if isinstance(result, tuple) else [result]
+    if names is None or len(names) != len(values):
+        names = ([f"output {k}" for k in range(len(values))] if len(values) > 1
+                 else ["the output"])
+    return list(zip(names, values))
+
+
+def _returned_arrays(result: Any, names: Sequence[str] | None) -> list[tuple[str, np.ndarray]]:
+    """The arrays a function returns as outputs: returned arrays and the arrays of a returned
+    dict. Arrays inside a returned tuple or list are a cache, which may hold the inputs."""
+    found = []
+    for name, value in _outputs(result, names):
+        if isinstance(value, np.ndarray):
+            found.append((name, value))
+        elif isinstance(value, dict):
+            found += [(f"{name}[{key!r}]", v) for key, v in value.items()
+                      if isinstance(v, np.ndarray)]
+    return found
+
+
+def _is_read_only_error(error: BaseException) -> bool:
+    return isinstance(error, ValueError) and "read-only" in str(error)
+
+
+def check_contracts(function: str, fn: Callable[..., Any], *args: Any,
+                    float_outputs: bool = True, outputs: Sequence[str] | None = None,
+                    **kwargs: Any) -> None:
+    """Stop unless `fn(*args, **kwargs)` keeps the contracts every graded function states.
+
+    1. It never writes into an input, not even temporarily: fn is called with read-only
+       copies of every array argument (also those inside tuples, lists and dicts, such as a
+       cache), so a write raises, even one that is undone before returning. A dict argument
+       must not have entries added, removed or replaced either.
+    2. It returns new arrays: no returned array (nor an array of a returned dict) is an
+       input or a view of one. Arrays inside a returned tuple or list (a cache) may be.
+    3. With float_outputs (the default), the dtype follows the inputs: fn is called again
+       with every floating array argument cast to float32, and every floating array it
+       returns must be float32. Pass float_outputs=False for a function whose stated dtype
+       does not follow its inputs.
+
+    `outputs` names the elements of a returned tuple for the messages (as in the docstring).
+    The arguments themselves are never changed: every call gets its own copies.
+    """
+    bound = inspect.signature(fn).bind(*args, **kwargs)
+    arguments = dict(bound.arguments)
+
+    dicts: dict[str, tuple[dict[Any, Any], dict[Any, int]]] = {}
+
+    def call(leaf: Callable[[str, np.ndarray], np.ndarray]) -> tuple[dict[str, Any], Any]:
+        given = {name: _rebuild(value, name, leaf) for name, value in arguments.items()}
+        dicts.clear()
+        for name, value in given.items():
+            if isinstance(value, dict):
+                dicts[name] = (value, {key: id(entry) for key, entry in value.items()})
+        call_with = inspect.BoundArguments(bound.signature, given)  # type: ignore[arg-type]
+        return given, fn(*call_with.args, **call_with.kwargs)
+
+    # 1. no write into an input, not even one that is undone later
+    try:
+        given, result = call(_read_only)
+    except ValueError as error:
+        if not _is_read_only_error(error):
+            raise
+        written = []
+        for target, _ in (leaf for name, value in arguments.items()
+                          for leaf in _leaves(value, name)):
+            def only(name: str, array: np.ndarray, target: str = target) -> np.ndarray:
+                return _read_only(name, array) if name == target else array.copy()
+            try:
+                call(only)
+            except ValueError as inner:
+                if _is_read_only_error(inner):
+                    written.append(target)
+        raise AssertionError(
+            f"{function}: writes into its input {' and '.join(written) or 'arrays'} (even a "
+            "write that is undone later loses points): compute into a new array (y = x * f, "
+            "not x *= f; a[:] = ... only into an array you created) and leave every input "
+            "as it came") from None
+    for name, (entries, before) in dicts.items():
+        if {key: id(value) for key, value in entries.items()} != before:
+            raise AssertionError(
+                f"{function}: changes the entries of its input {name} (adds, removes or "
+                f"replaces one): build and return a new dict, leave {name} as it came")
+
+    # 2. no input returned as an output
+    inputs = [leaf for name, value in given.items() for leaf in _leaves(value, name)]
+    for out_name, out in _returned_arrays(result, outputs):
+        for in_name, array in inputs:
+            if np.shares_memory(out, array):
+                raise AssertionError(
+                    f"{function}: returns its input {in_name} itself (or a view of it) as "
+                    f"{out_name}: return a new array ({in_name}.copy(), or the result of an "
+                    f"arithmetic operation such as {in_name} * scale), never an input")
+
+    # 3. float32 in, float32 out
+    if not float_outputs:
+        return
+    _, result32 = call(_to_float32)
+    wrong = [(name, out.dtype) for name, out in _returned_arrays(result32, outputs)
+             if np.issubdtype(out.dtype, np.floating) and out.dtype != np.float32]
+    if wrong:
+        raise AssertionError(
+            f"{function}: " + ", ".join(f"{name} is {dtype}" for name, dtype in wrong)
+            + " for float32 inputs: build buffers with dtype=x.dtype (np.zeros_like(x), "
+            "np.zeros(shape, dtype=x.dtype)) and do not cast with .astype(np.float64): the "
+            "output dtype must follow the inputs")

@@ -45,50 +45,20 @@ PRODUCERS = {"rel_error", "gradient_report", "allclose", "isclose", "array_equal
 
 # Catalog mistakes that a visible check cannot see, with the reason. Each is still caught by
 # the hidden tests (`python -m autograder verify` proves it), and the notebooks state the
-# contracts they break. A visible check is one small float64 case with writable inputs.
-DTYPE = "the visible case is float64 only; the dtype contract is a hidden test"
-RESTORED = ("an input written and restored before returning looks untouched afterwards; the "
-            "hidden tests hand inputs over read-only")
+# contracts they break. A visible check is one small case; its `check_contracts` call (first
+# in the cell) catches writes into inputs (also undone ones), returned inputs and outputs
+# that are not float32 for float32 inputs, so none of those mistakes is listed here.
 SIZE_ONE = "the visible case has no axis of length one; the hidden edge shapes do"
-RETURNS_INPUT = "the visible case is clipped; returning an input is judged on a hidden case"
 ALIASED = ("a cache that holds the returned array is only wrong once the caller changes it; "
            "the hidden earlier-cache tests do")
 EMPTY_ROWS = "the visible case has no all-<NULL> row; the hidden mask cases do"
 INVISIBLE: dict[str, str] = {
-    "rnn_step_forward/float64_output": DTYPE,
-    "rnn_step_forward/Wh_scaled_and_restored": RESTORED,
-    "rnn_step_backward/db_accumulated_in_float64": DTYPE,
-    "rnn_step_backward/dnext_h_scaled_and_restored": RESTORED,
-    "rnn_forward/float64_buffer": DTYPE,
-    "rnn_backward/dh0_float64": DTYPE,
-    "rnn_backward/dh_added_and_restored": RESTORED,
     "rnn_gradient_norms/squeezed_state": SIZE_ONE,
-    "clip_grad_norm/returns_inputs_when_small": RETURNS_INPUT,
-    "rnn_truncated_bptt/float64_accumulators": DTYPE,
-    "lstm_step_forward/float64_next_h": DTYPE,
-    "lstm_step_forward/prev_c_scaled_and_restored": RESTORED,
-    "lstm_step_backward/db_accumulated_in_float64": DTYPE,
-    "lstm_step_backward/dnext_c_added_and_restored": RESTORED,
-    "lstm_forward/float64_buffer": DTYPE,
-    "lstm_backward/dh0_float64": DTYPE,
-    "lstm_backward/dh_added_and_restored": RESTORED,
-    "gru_step_forward/float64_next_h": DTYPE,
-    "gru_step_forward/prev_h_scaled_and_restored": RESTORED,
-    "gru_step_backward/biases_in_float64": DTYPE,
-    "gru_step_backward/dnext_h_scaled_and_restored": RESTORED,
-    "gru_forward/float64_buffer": DTYPE,
-    "gru_backward/dh0_float64": DTYPE,
-    "gru_backward/dh_added_and_restored": RESTORED,
-    "word_embedding_forward/float64_output": DTYPE,
     "word_embedding_forward/squeezed": SIZE_ONE,
-    "word_embedding_backward/float64_dW": DTYPE,
     "word_embedding_backward/squeezed": SIZE_ONE,
-    "temporal_affine_forward/float64_output": DTYPE,
     "temporal_affine_forward/squeezed": SIZE_ONE,
     "temporal_affine_forward/caches_output": ALIASED,
-    "temporal_affine_backward/db_in_float64": DTYPE,
     "temporal_softmax_loss/divides_by_nonempty_rows": EMPTY_ROWS,
-    "temporal_softmax_loss/float64_gradient": DTYPE,
     "char_lm_loss/rnn_state_squeezed": SIZE_ONE,
 }
 
@@ -419,3 +389,37 @@ def test_gradient_norms_show_expected_and_got_side_by_side():
     lines = str(error).splitlines()
     assert [line.split()[0] for line in lines[1:3]] == ["expected", "got"], str(error)
     assert len(lines[1].split()) == len(lines[2].split()) == 6  # the label and T = 5 values
+
+
+def _first_check_lines(source: str) -> tuple[int | None, int | None]:
+    """(line of the first check_contracts call, line of the first other check) in `source`:
+    an assert, a raise, or a call to check_close / check_equal / check_gradients."""
+    contracts, other = None, None
+    for node in ast.walk(ast.parse(source)):
+        name = _call_name(node)
+        line = getattr(node, "lineno", None)
+        if name == "check_contracts":
+            contracts = line if contracts is None else min(contracts, line)
+        elif (isinstance(node, (ast.Assert, ast.Raise))
+              or name in {"check_close", "check_equal", "check_gradients"}):
+            other = line if other is None else min(other, line)
+    return contracts, other
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_visible_check_starts_with_the_contracts(assignment):
+    """An in-place write of an upstream gradient makes every value and gradient check fail
+    with misleading hints, so the contracts are checked before anything else."""
+    if assignment not in {"rnn", "lstm", "char_lm"}:
+        pytest.skip("the contracts are checked visibly in rnn, lstm and char_lm")
+    notebook = read_notebook(source_notebook(assignment))
+    functions = set(answer_cells(notebook))
+    late = []
+    for cell in notebook["cells"]:
+        function = _visible_function(cell, functions)
+        if function is None:
+            continue
+        contracts, other = _first_check_lines(python_source(cell_source(cell)))
+        if contracts is None or (other is not None and other < contracts):
+            late.append(function)
+    assert not late, f"check_contracts is missing or not first in the visible checks of {late}"
