@@ -18,7 +18,15 @@ from . import suite
 from .execute import StudentError, run_case
 from .mutants import Mutant, MutantError, for_function, mutant_functions
 from .reference import reference_functions
-from .spec import DTYPE_PREFIX, ERROR_OUTPUT, Case, Test, error_outputs, unchanged_key
+from .spec import (
+    DTYPE_PREFIX,
+    ERROR_OUTPUT,
+    HELPER_PREFIX,
+    Case,
+    Test,
+    error_outputs,
+    unchanged_key,
+)
 
 
 def _outputs(assignment: str, mutant: Mutant, case: Case) -> Mapping[str, np.ndarray] | None:
@@ -62,10 +70,13 @@ def _reference_outputs(assignment: str, test: Test, case: Case) -> Mapping[str, 
 
 
 def _subject(test: Test, outputs: tuple[str, ...]) -> str:
+    # (a helper's outputs, recorded to judge a cache, are the grader's business, not named)
     names = [f"the change {test.function} makes to its inputs" if n == unchanged_key(
         test.function) else f"the dtype of {n[len(DTYPE_PREFIX):]}" if n.startswith(
-        DTYPE_PREFIX) else n for n in outputs]
-    return " and ".join(names)
+        DTYPE_PREFIX) else n for n in outputs if not n.startswith(HELPER_PREFIX)]
+    if len(names) <= 1:
+        return f"{names[0] if names else test.function + ' result'} matches"
+    return ", ".join(names[:-1]) + " and " + names[-1] + " match"
 
 
 def matching_mutants(assignment: str, test: Test, case: Case,
@@ -135,4 +146,4 @@ def diagnose(assignment: str, test: Test, case: Case, got: Mapping[str, np.ndarr
     hints = list(dict.fromkeys(m.hint for m in mutants))
     if ERROR_OUTPUT in got:  # type: ignore[operator]
         return "this error is what you get when " + ", or when ".join(hints)
-    return f"{_subject(test, names)} matches what you get when " + ", or when ".join(hints)
+    return f"{_subject(test, names)} what you get when " + ", or when ".join(hints)
