@@ -58,11 +58,14 @@ def check_equal(function: str, name: str, got: Any, expected: Any, look_at: str)
 
 
 def check_gradients(function: str, checks: Mapping[str, tuple[Any, Any]],
-                    look_at: Mapping[str, str], threshold: float = 1e-7) -> None:
+                    look_at: Mapping[str, str], threshold: float = 1e-7,
+                    all_fail: str | None = None) -> None:
     """Print the numeric gradient check of `function`; stop if any gradient fails it.
 
     checks maps a gradient's name to (numeric gradient, your gradient); look_at maps the
-    same name to what to look at when that gradient is off.
+    same name to what to look at when that gradient is off. The message has one line per
+    hint, listing the gradients it applies to. When every gradient fails and `all_fail` is
+    given, that hint (about what they all share) replaces the per-gradient ones.
     """
     for name, (numeric, yours) in checks.items():
         if np.shape(yours) != np.shape(numeric):
@@ -74,7 +77,8 @@ def check_gradients(function: str, checks: Mapping[str, tuple[Any, Any]],
         worst = max(errors[name] for name in failed)
         names_by_hint: dict[str, list[str]] = {}  # one line per hint, listing its gradients
         for name in failed:
-            names_by_hint.setdefault(look_at[name], []).append(name)
+            hint = all_fail if all_fail is not None and len(failed) == len(errors) else None
+            names_by_hint.setdefault(hint or look_at[name], []).append(name)
         raise AssertionError(
             f"{function}: the gradient check fails for {', '.join(failed)} (max rel error "
             f"{worst:.1e}, threshold {_limit(threshold)})"
@@ -177,7 +181,7 @@ def check_contracts(function: str, fn: Callable[..., Any], *args: Any,
         for name, value in given.items():
             if isinstance(value, dict):
                 dicts[name] = (value, {key: id(entry) for key, entry in value.items()})
-        call_with = inspect.BoundArguments(bound.signature, given)  # type: ignore[arg-type]
+        call_with = inspect.BoundArguments(bound.signature, given)
         return given, fn(*call_with.args, **call_with.kwargs)
 
     # 1. no write into an input, not even one that is undone later

@@ -175,20 +175,34 @@ def eval_curves(histories: Mapping[str, History], ax: Axes | None = None,
 
 def accuracy_vs_length(lengths: Sequence[int], accuracies: Mapping[str, ArrayLike],
                        ax: Axes | None = None,
-                       title: str = "accuracy against dependency length") -> Axes:
+                       title: str = "accuracy against dependency length",
+                       solved_at: float = 0.95) -> Axes:
     """Mean accuracy (line) and every seed (dots) against the dependency length T.
 
-    lengths has shape (L,); accuracies[name] has shape (L, S): one column per seed. The dots of
-    different models are shifted a little sideways so that they do not hide each other.
+    lengths has shape (L,); accuracies[name] has shape (L, S): one column per seed. Every dot
+    has its own place: the models are shifted sideways from each other and the seeds of a
+    model spread out around that, drawn over the lines. Where some but not all seeds of a
+    model reach `solved_at`, "k/S solved" is written next to its mean.
     """
     ax = _axes(ax)
     lengths_array = np.asarray(lengths, dtype=np.float64)
+    models = len(accuracies)
     for k, (name, acc) in enumerate(accuracies.items()):
         acc = np.asarray(acc, dtype=np.float64).reshape(len(lengths), -1)    # (L, S)
-        (line,) = ax.plot(lengths, acc.mean(axis=1), marker="o", label=name)
-        shift = (k - (len(accuracies) - 1) / 2) * 0.015 * lengths_array
-        for seed_acc in acc.T:                                               # (L,) per seed
-            ax.scatter(lengths_array + shift, seed_acc, s=12, alpha=0.45, color=line.get_color())
+        seeds = acc.shape[1]
+        (line,) = ax.plot(lengths, acc.mean(axis=1), marker="o", markersize=4, label=name,
+                          zorder=2)
+        for s, seed_acc in enumerate(acc.T):                                 # (L,) per seed
+            # a log x axis: shifts are factors, the same width at every T
+            offset = 0.025 * (k - (models - 1) / 2) + 0.008 * (s - (seeds - 1) / 2)
+            ax.scatter(lengths_array * np.exp(offset), seed_acc, s=16, alpha=0.8,
+                       color=line.get_color(), edgecolors="white", linewidths=0.5, zorder=3)
+        solved = (acc >= solved_at).sum(axis=1)                              # (L,)
+        for length, mean, count in zip(lengths_array, acc.mean(axis=1), solved):
+            if count < seeds:
+                ax.annotate(f"{count}/{seeds} solved", (length, mean), xytext=(6, 0),
+                            textcoords="offset points", ha="left", va="center", fontsize=8,
+                            color=line.get_color())
     ax.set_xscale("log")
     ax.set_xticks(list(lengths), [str(t) for t in lengths])
     ax.minorticks_off()
@@ -199,25 +213,40 @@ def accuracy_vs_length(lengths: Sequence[int], accuracies: Mapping[str, ArrayLik
 # --- gates ------------------------------------------------------------------------------------
 
 
-def _heatmap_row(fig: Figure, ax: Axes, name: str, values: np.ndarray, diverging: bool) -> None:
-    """values (H, T) as an image with a colour bar: 0..1 for a gate, symmetric around 0 else."""
-    bound = max(float(np.abs(values).max()), 1e-6) if diverging else 1.0
+def _heatmap_row(fig: Figure, ax: Axes, name: str, values: np.ndarray, diverging: bool,
+                 bound: float | None = None) -> None:
+    """values (H, T) as an image with a colour bar: 0..1 for a gate, symmetric around 0 else
+    (from -bound to bound; by default the largest magnitude in `values`)."""
+    if bound is None:
+        bound = max(float(np.abs(values).max()), 1e-6)
     image = ax.imshow(values, aspect="auto", interpolation="nearest",
                       cmap="RdBu_r" if diverging else "viridis",
-                      vmin=-bound if diverging else 0.0, vmax=bound)
+                      vmin=-bound if diverging else 0.0, vmax=bound if diverging else 1.0)
     ax.set_ylabel(f"{name}\nunit", rotation=0, ha="right", va="center")
     ax.set_yticks(range(values.shape[0]))
     fig.colorbar(image, ax=ax, pad=0.01, fraction=0.03)
 
 
+def shared_bounds(*activations: Mapping[str, ArrayLike],
+                  diverging: Sequence[str] = ("c", "h", "g")) -> dict[str, float]:
+    """The colour bound of each name in `diverging` over several sets of activations (the
+    largest magnitude in any of them), for `gate_heatmap(..., bounds=...)`: figures drawn
+    with the same bounds can be compared colour for colour."""
+    return {name: max(max(float(np.abs(np.asarray(a[name])).max()) for a in activations), 1e-6)
+            for name in diverging if all(name in a for a in activations)}
+
+
 def gate_heatmap(activations: Mapping[str, ArrayLike], bits: ArrayLike | None = None,
                  title: str | None = None, diverging: Sequence[str] = ("c", "h", "g"),
-                 ) -> Figure:
+                 bounds: Mapping[str, float] | None = None) -> Figure:
     """One heat map per gate: rows are hidden units, columns are time steps.
 
     activations[name] has shape (T, H). Gates live in [0, 1] (colour scale 0..1); names in
-    `diverging` (cell state, candidate, hidden state) get a symmetric scale around 0.
-    `bits` (T,), if given, is printed above the first map so you can line inputs up.
+    `diverging` (cell state, candidate, hidden state) get a symmetric scale around 0, from
+    -bounds[name] to bounds[name] (by default the largest magnitude in this figure, so two
+    figures are only comparable colour for colour when they share `bounds`: see
+    `shared_bounds`). `bits` (T,), if given, is printed above the first map so you can line
+    inputs up.
     """
     names = list(activations)
     T, H = np.shape(activations[names[0]])
@@ -225,7 +254,8 @@ def gate_heatmap(activations: Mapping[str, ArrayLike], bits: ArrayLike | None = 
                              figsize=(min(14, 2 + 0.22 * T), 1 + (0.9 + 0.12 * H) * len(names)))
     for ax, name in zip(axes[:, 0], names):
         values = np.asarray(activations[name], dtype=np.float64).T          # (H, T)
-        _heatmap_row(fig, ax, name, values, name in diverging)
+        _heatmap_row(fig, ax, name, values, name in diverging,
+                     None if bounds is None else bounds.get(name))
     if bits is not None:
         for t, bit in enumerate(np.asarray(bits).ravel()):
             axes[0, 0].text(t, -0.9, str(int(bit)), ha="center", va="bottom", fontsize=7)

@@ -214,3 +214,14 @@ def test_check_gradients_prints_one_line_per_hint():
         check_gradients("f", checks, {"a": "hint 1", "b": "hint 1", "c": "hint 2"})
     lines = str(error.value).splitlines()
     assert lines[1:] == ["    a, b: hint 1", "    c: hint 2"]
+
+
+def test_check_gradients_gives_the_shared_hint_when_every_gradient_fails():
+    wrong, right = (np.ones(3), np.zeros(3)), (np.ones(3), np.ones(3))
+    hints = {"a": "hint a", "b": "hint b"}
+    with pytest.raises(AssertionError) as error:
+        check_gradients("f", {"a": wrong, "b": wrong}, hints, all_fail="the shared part")
+    assert str(error.value).splitlines()[1:] == ["    a, b: the shared part"]
+    with pytest.raises(AssertionError) as error:
+        check_gradients("f", {"a": wrong, "b": right}, hints, all_fail="the shared part")
+    assert str(error.value).splitlines()[1:] == ["    a: hint a"]
