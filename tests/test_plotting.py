@@ -66,3 +66,26 @@ def test_figures_of_several_panels():
                                  .reshape(6, 3)}, bits=np.ones(6), title="gates")
     assert len(fig.axes) == 4                                  # two maps, two colour bars
     assert len(plotting.draw_sequence_patterns().axes) == len(plotting.SEQUENCE_PATTERNS)
+
+
+def test_accuracy_dots_have_their_own_places_and_partial_successes_are_labelled():
+    acc = np.array([[1.0, 1.0, 1.0], [1.0, 0.5, 0.5]])        # (lengths, seeds)
+    ax = plotting.accuracy_vs_length([5, 40], {"rnn": acc, "lstm": acc})
+    places = [tuple(np.round(c.get_offsets()[:, 0], 6)) for c in ax.collections]
+    assert len(set(places)) == len(places) == 6                # every model and seed apart
+    assert all(c.get_zorder() > ax.get_lines()[0].get_zorder() for c in ax.collections)
+    labels = [t.get_text() for t in ax.texts]
+    assert labels == ["1/3 solved", "1/3 solved"]              # only where some seeds failed
+
+
+def test_gate_heatmaps_can_share_their_colour_scale():
+    small = {"f": np.full((4, 2), 0.5), "c": np.full((4, 2), 0.5)}
+    large = {"f": np.full((4, 2), 0.5), "c": np.full((4, 2), -20.0)}
+    bounds = plotting.shared_bounds(small, large, diverging=("c",))
+    assert bounds == {"c": 20.0}
+    for acts in (small, large):
+        fig = plotting.gate_heatmap(acts, bounds=bounds, diverging=("c",))
+        gate, cell = (ax.get_images()[0] for ax in fig.axes[:2])   # the maps, then the bars
+        assert gate.get_clim() == (0.0, 1.0) and cell.get_clim() == (-20.0, 20.0)
+    alone = plotting.gate_heatmap(small, diverging=("c",))     # without bounds: its own scale
+    assert alone.axes[1].get_images()[0].get_clim() == (-0.5, 0.5)
