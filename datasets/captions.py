@@ -1,6 +1,6 @@
 """Shapes on a grid and their captions: the data of the `captioning` assignment.
 
-Every image is 32 x 32 RGB, a 4 x 4 grid of 8 x 8 cells on a black background. Two
+Every image is 24 x 24 RGB, a 3 x 3 grid of 8 x 8 cells on a black background. Two
 different objects (a colour and a shape each) sit in two cells of the same row or of the
 same column, so one of them is above, below, to the left of or to the right of the other.
 Colours, shapes and positions are drawn independently, so a caption cannot be right
@@ -16,7 +16,7 @@ Everything is generated from a seed (no download, no file): the same data on eve
 machine. Typical use::
 
     data = load_caption_data()
-    patches = patch_features(data.train.images[:8])        # (8, 4, 4, 192) floats
+    patches = patch_features(data.train.images[:8])        # (8, 3, 3, 192) floats
     captions = data.train.captions[:8, 0]                  # (8, L) ids, <START> ... <END>
     print(data.vocab.decode(captions[0]))                  # "a red circle above a ..."
 """
@@ -28,8 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-IMAGE_SIZE = 32
-GRID = 4                      # cells per side; the patch grid P of the features is the same
+IMAGE_SIZE = 24
+GRID = 3                      # cells per side; the patch grid P of the features is the same
 CELL = IMAGE_SIZE // GRID     # pixels per cell side
 COLOURS: dict[str, tuple[float, float, float]] = {
     "red": (1.0, 0.1, 0.1), "green": (0.1, 0.9, 0.1), "blue": (0.15, 0.35, 1.0),
@@ -133,7 +133,7 @@ class CaptionSplit:
     """One split. `objects[n, k] = (colour id, shape id, row, column)` of object k of image n
     (indices into COLOURS and SHAPES, cells counted from the top left)."""
 
-    images: np.ndarray    # (N, 32, 32, 3) uint8
+    images: np.ndarray    # (N, 24, 24, 3) uint8
     captions: np.ndarray  # (N, REFERENCES, CAPTION_LENGTH) int64
     objects: np.ndarray   # (N, 2, 4) int64
 

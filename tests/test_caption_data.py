@@ -97,7 +97,7 @@ def test_patch_features_are_the_pixels_of_each_cell(data):
     images = data.test.images[:3]
     features = patch_features(images)
     assert features.shape == (3, GRID, GRID, 8 * 8 * 3) and features.dtype == np.float64
-    assert np.allclose(features[1, 2, 3], images[1, 16:24, 24:32].reshape(-1) / 255)
+    assert np.allclose(features[1, 2, 1], images[1, 16:24, 8:16].reshape(-1) / 255)
     assert 0 <= features.min() and features.max() <= 1
 
 
