@@ -421,8 +421,8 @@ The loop below trains a model with teacher forcing, global-norm gradient clippin
 `clip_grad_norm`) and Adam, on minibatches of images each with one of its four reference
 captions drawn at random; the learning rate decays geometrically to a tenth of its start
 over the run. It runs twice: a vanilla RNN started from the mean feature, and the attention
-LSTM, on the same training images and the same minibatches for as long as both run (the
-attention model runs twice as many steps: it has more to learn, where the objects are).
+LSTM, on minibatches drawn from the same training images (the attention model runs twice
+as many steps: it has more to learn, where the objects are).
 """
 
 LAB_TRAIN = r"""
