@@ -73,9 +73,11 @@ def _resolve(value: Any, results: list[Any], frozen: bool = True) -> Any:
     if isinstance(value, Rng):
         return np.random.default_rng(value.seed)
     if isinstance(value, np.ndarray):
-        fresh = value.copy()
-        fresh.setflags(write=not frozen)
-        return fresh
+        if not frozen:
+            return value.copy()
+        # Backed by immutable bytes: unlike a read-only copy, it cannot be made writable
+        # again (`setflags(write=True)` raises), so a write cannot be hidden that way.
+        return np.frombuffer(value.tobytes(), dtype=value.dtype).reshape(value.shape)
     if isinstance(value, dict):
         return {k: _resolve(v, results, frozen) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -208,7 +210,7 @@ def _call(functions: Mapping[str, Callable[..., Any]], call: Call, args, kwargs)
     except NotImplementedError:
         raise StudentError(f"{call.function} is not implemented yet") from None
     except ValueError as err:
-        if "read-only" in str(err):
+        if "read-only" in str(err) or "WRITEABLE" in str(err):  # (also: setflags(write=True))
             raise _WroteInput() from None
         message = str(err).splitlines()[0][:200] if str(err) else ""
         raise StudentError(f"{call.function} raised ValueError: {message}") from None
