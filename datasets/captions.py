@@ -7,10 +7,15 @@ Colours, shapes and positions are drawn independently, so a caption cannot be ri
 without looking at the image: which colour goes with which shape, and which relation holds,
 is only in the pixels.
 
-Each image has four reference captions, from a small grammar (both objects can come first)::
+Each image has two reference captions from a small grammar. They describe the scene in
+reading order, the upper object first (or the left one, when the two share a row), so the
+relation they use is "above" or "to the left of"::
 
-    a red circle above a blue square          a blue square below a red circle
-    the red circle is above the blue square   the blue square is below the red circle
+    a red circle above a blue square          the red circle is above the blue square
+
+Which object is named first is therefore a fact about the image too. The vocabulary also
+has "below" and "to the right of", and `caption_is_correct` accepts a true caption that
+names the objects the other way round.
 
 Everything is generated from a seed (no download, no file): the same data on every
 machine. Typical use::
@@ -39,9 +44,10 @@ SHAPES = ("circle", "square", "triangle", "cross")
 # relation of the first-named object to the second, and the same fact said the other way
 RELATIONS = {"above": "below", "below": "above", "to the left of": "to the right of",
              "to the right of": "to the left of"}
+READING_ORDER = ("above", "to the left of")  # the relations the references use
 NULL, START, END, UNK = "<NULL>", "<START>", "<END>", "<UNK>"
 SPECIAL = (NULL, START, END, UNK)
-REFERENCES = 4                # reference captions per image
+REFERENCES = 2                # reference captions per image
 MAX_WORDS = 11                # "the red circle is to the left of the blue square"
 CAPTION_LENGTH = MAX_WORDS + 2  # with <START> and <END>, padded with <NULL>
 SPLIT_SIZES = {"train": 4000, "val": 500, "test": 500}
@@ -121,11 +127,12 @@ VOCAB = Vocabulary(caption_words())
 
 
 def describe(first: tuple[str, str], relation: str, second: tuple[str, str]) -> list[str]:
-    """The four reference captions of `first` `relation` `second` ((colour, shape) each)."""
+    """The reference captions of `first` `relation` `second` ((colour, shape) each), in
+    reading order: said the other way round when `first` is below or right of `second`."""
+    if relation not in READING_ORDER:
+        first, relation, second = second, RELATIONS[relation], first
     a, b = " ".join(first), " ".join(second)
-    inverse = RELATIONS[relation]
-    return [f"a {a} {relation} a {b}", f"a {b} {inverse} a {a}",
-            f"the {a} is {relation} the {b}", f"the {b} is {inverse} the {a}"]
+    return [f"a {a} {relation} a {b}", f"the {a} is {relation} the {b}"]
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,8 @@ def test_every_reference_is_correct_and_parses(data):
         for ref in refs:
             assert parse_caption(ref) is not None, ref
             assert caption_is_correct(ref, split.objects[n]), ref
+            # reading order: the upper (or left) object is named first
+            assert parse_caption(ref)[1] in ("above", "to the left of"), ref
 
 
 def test_wrong_captions_are_rejected():
