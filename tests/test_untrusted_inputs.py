@@ -606,3 +606,32 @@ def test_the_oracle_answers_only_within_the_case_scale():
     for args in (broadcast, [np.zeros((2, bound.largest + 1))] * 5, [*huge_int, 0, 0, 0]):
         with pytest.raises(ValueError, match="beyond the case"):
             ask("rnn_step_forward", list(args))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.binary(max_size=3000), min_size=1, max_size=4),
+       st.integers(1, 70_000))
+def test_frames_split_anywhere_arrive_whole_and_in_order(payloads, chunk):
+    """However the bytes are cut into writes, a Channel gives back each frame whole, in
+    order, the larger payloads received straight into their own buffers."""
+    from autograder.grader.protocol import Channel
+
+    payloads = [p * 40 for p in payloads]  # up to 120 KB: past the 64 KiB read-ahead
+    data = b"".join(frame(json.dumps({"n": i}).encode(), p) for i, p in enumerate(payloads))
+    ours, theirs = socket.socketpair()
+
+    def write() -> None:
+        for start in range(0, len(data), chunk):
+            theirs.sendall(data[start:start + chunk])
+        theirs.close()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        channel = Channel(ours)
+        for i, payload in enumerate(payloads):
+            header, got = channel.receive(deadline=time.monotonic() + 10)
+            assert header == {"n": i} and bytes(got) == payload
+    finally:
+        ours.close()
+        writer.join()

@@ -14,6 +14,9 @@ import json
 import socket
 import struct
 import time
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 _PREFIX = struct.Struct(">IQ")  # header length, payload length
 MAX_HEADER = 1 << 20            # 1 MiB of JSON from the worker
@@ -57,22 +60,32 @@ class Channel:
         self.sock = sock
         self.buffer = bytearray()
 
+    def _recv(self, read: Callable[[], Any], deadline: float | None) -> Any:
+        """`read()` (one recv on the socket) within the deadline; Deadline or ProtocolError."""
+        try:
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise Deadline()
+                self.sock.settimeout(left)
+            result = read()
+        except TimeoutError:
+            raise Deadline() from None
+        except OSError as err:
+            raise ProtocolError(f"connection lost ({err.strerror or err})") from None
+        if not result:
+            raise ProtocolError("connection closed")
+        return result
+
     def _fill(self, size: int, deadline: float | None) -> None:
-        while len(self.buffer) < size:
-            try:
-                if deadline is not None:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        raise Deadline()
-                    self.sock.settimeout(left)
-                chunk = self.sock.recv((size - len(self.buffer)) | 0xFFFF)  # at least 64 KiB
-            except TimeoutError:
-                raise Deadline() from None
-            except OSError as err:
-                raise ProtocolError(f"connection lost ({err.strerror or err})") from None
-            if not chunk:
-                raise ProtocolError("connection closed")
-            self.buffer += chunk
+        while len(self.buffer) < size:  # reads at least 64 KiB: usually the whole frame
+            want = (size - len(self.buffer)) | 0xFFFF
+            self.buffer += self._recv(partial(self.sock.recv, want), deadline)
+
+    def _read_into(self, view: memoryview, deadline: float | None) -> None:
+        got = 0
+        while got < len(view):
+            got += self._recv(partial(self.sock.recv_into, view[got:]), deadline)
 
     def receive(self, deadline: float | None = None, max_header: int = MAX_HEADER,
                 max_payload: int = MAX_PAYLOAD) -> tuple[dict, bytearray]:
@@ -83,11 +96,18 @@ class Channel:
         head_size, payload_size = _PREFIX.unpack_from(self.buffer)
         if head_size > max_header or payload_size > max_payload:
             raise ProtocolError(f"frame too large ({head_size} + {payload_size} bytes)")
-        end = _PREFIX.size + head_size + payload_size
-        self._fill(end, deadline)
-        header = parse_header(self.buffer[_PREFIX.size:_PREFIX.size + head_size])
-        payload = self.buffer[_PREFIX.size + head_size:end]
-        del self.buffer[:end]
+        head_end = _PREFIX.size + head_size
+        self._fill(head_end, deadline)  # (usually the whole frame: reads ahead 64 KiB)
+        header = parse_header(self.buffer[_PREFIX.size:head_end])
+        # The payload gets a buffer of its own and what is not yet read is received straight
+        # into it: a large reply is held once here, not twice.
+        buffered = self.buffer[head_end:head_end + payload_size]
+        del self.buffer[:head_end + len(buffered)]
+        if len(buffered) == payload_size:
+            return header, buffered
+        payload = bytearray(payload_size)
+        payload[:len(buffered)] = buffered
+        self._read_into(memoryview(payload)[len(buffered):], deadline)
         return header, payload
 
 
