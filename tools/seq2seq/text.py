@@ -1,0 +1,816 @@
+"""Markdown, visible tests and lab cells of the seq2seq notebook (see build.py).
+
+CELLS is the notebook in order: ("md", text), ("setup", grade_id, source or "SETUP"),
+("locked", grade_id, source), ("answer", function), ("visible", function, template),
+("code", source), ("written", grade_id, points, model answer). A visible template is run
+with the reference up to its "# EXPECTED" line; every `expected_<name>` used after it is
+filled in from the variable <name>.
+"""
+
+import re
+
+
+def expected_names(tail: str) -> list[str]:
+    return list(dict.fromkeys(re.findall(r"expected_(\w+)", tail)))
+
+
+INTRO = r"""
+# Sequence to sequence: translation with a masked encoder and additive attention
+
+So far a network read a sequence and produced one answer, or wrote a sequence from one
+input. Here it does both, **many-to-many** with sequences of different lengths: an
+**encoder** reads a source sequence, a **decoder** writes the target sequence one token at a
+time. This is how neural machine translation started. You will build both halves by hand:
+
+1. a **bidirectional encoder** from your own vanilla RNN step, which reads padded
+   sequences of different lengths in one batch and never lets the padding in;
+2. **additive (Bahdanau) attention**, a softmax over the real source positions only;
+3. the **attention decoder** step, the **teacher-forced loss** of the whole model with its
+   gradient, and **greedy** and **beam-search** decoding.
+
+Then you train a plain encoder-decoder, whose decoder only gets the encoder's last states,
+and the attention model, compare them as the sources get longer, and look at where the
+attention goes.
+
+**The task** (`datasets/dates.py`, generated, nothing downloaded): dates written the way
+people write them, *the 3rd of march, 1998*, *tuesday, 3 march 1998*, *03/03/98*,
+*march 3, 1998*, ..., to be translated into ISO form, *1998-03-03*, character by
+character. The year comes first in the output but last in most inputs, the day last in the
+output but often first in the input, and the inputs have from 6 to 39 characters: the
+decoder must find each piece where it is.
+
+**Release order.** Your earlier work ships as generated modules: `rnn_layers.py`
+(`rnn_step_forward`, `rnn_step_backward`, `rnn_forward`, `rnn_backward`,
+`clip_grad_norm`) and `char_lm_layers.py` (the embedding, the temporal affine layer and
+the masked temporal softmax loss).
+
+**Grading.** Every function you write is in its own cell; the hidden tests check each output
+and each gradient separately, on random shapes and edge shapes (a batch of one, a source of
+one token, a batch in which one sequence has a single real token and the others are
+longer, H = 1), in float64 and float32, and check that your functions do not modify their
+inputs and that a backward pass still works with the cache of an earlier call. Run the
+visible test after each function: it stops at the first problem with a message naming the
+function, and ends with a numeric gradient check (float64, threshold 1e-7). The labs are not
+graded and shrink to a few steps under the autograder. The written questions are graded by
+hand.
+"""
+
+CHECK_HELPERS = r"""
+# Helpers of the visible tests (not graded; they live in course_utils/checks.py). A check
+# prints what it compared; when a value is off it stops the notebook with a message naming
+# the function, the quantity and where to look. check_contracts runs first: your function
+# must not write into its inputs (not even temporarily), must return new arrays, and must
+# return float32 for float32 inputs.
+from course_utils.checks import check_close, check_contracts, check_equal, check_gradients
+"""
+
+DATA_MD = r"""
+## 0. The data
+
+Every example is one date between 1950 and 2049 in one of twelve formats. Numeric dates
+are day first (*03/03/98* is the 3rd of March), and a two-digit year *yy* means 19yy from
+50 up and 20yy below. The splits are by date: no date of the test split occurs in training,
+in any format.
+
+A batch of sources is padded with `<NULL>` (id 0) **at the end** to its longest source, and
+comes with a boolean `mask` of shape (N, S): True at the real characters, False at the
+padding. Targets are `<START>`, the ten characters of `YYYY-MM-DD`, `<END>`.
+"""
+
+DATA_CODE = r"""
+import time
+
+import matplotlib.pyplot as plt
+import sacrebleu
+from tqdm.auto import tqdm
+
+from course_utils.runtime import lab_size
+from course_utils.training import Adam, count_params
+from datasets.dates import FORMATS, load_date_data, render, sample_batch
+
+data = load_date_data()
+src_vocab, tgt_vocab = data.source_vocab, data.target_vocab
+Vs, Vt = len(src_vocab), len(tgt_vocab)
+print(f"{len(data.train)} training, {len(data.val)} validation, {len(data.test)} test dates; "
+      f"{Vs} source and {Vt} target tokens")
+example = data.test.dates[0]
+for fmt in range(len(FORMATS)):
+    print(f"  {render(example, fmt):<40} -> {example.isoformat()}")
+src, src_mask, tgt = data.train.batch(range(3))
+print("a batch: src", src.shape, "mask", src_mask.shape, "tgt", tgt.shape)
+print(src_mask.astype(int))
+lengths = data.test.lengths
+fig, ax = plt.subplots(figsize=(6, 2.6))
+ax.hist(lengths, bins=np.arange(lengths.min(), lengths.max() + 2) - 0.5)
+ax.set(xlabel="source length (characters)", ylabel="test dates")
+plt.show()
+"""
+
+ENCODER_MD = r"""
+## 1. A bidirectional encoder that respects the padding
+
+The encoder runs two vanilla RNNs over the embedded source $x_1, \dots, x_L$ of a sequence
+of length L, each from a zero state, with its own parameters:
+
+$$\overrightarrow{h}_t = \tanh(x_t W_x^f + \overrightarrow{h}_{t-1} W_h^f + b^f), \qquad
+\overleftarrow{h}_t = \tanh(x_t W_x^b + \overleftarrow{h}_{t+1} W_h^b + b^b),$$
+
+$\overrightarrow{h}_0 = \overleftarrow{h}_{L+1} = 0$, and $h_t = [\overrightarrow{h}_t ;
+\overleftarrow{h}_t]$ (2H numbers) describes character t *in its whole context*, what
+comes before it and what comes after it.
+
+In a batch the sequences have different lengths $L_n$ and are padded at the end. Padding is
+not part of the sentence, so:
+
+- the **forward** direction may run over the padding (it comes after every real token),
+  but its states there are not states of the sentence: `H_enc` is **zero** at padded
+  positions;
+- the **backward** direction must start at each sequence's own last real token
+  $L_n - 1$ from a zero state. Run it over t = S-1, ..., 0 for the whole batch and set the
+  state to zero at every padded position (multiply by the mask): then the state that
+  reaches $t = L_n - 1$ is zero, as if the padding were not there.
+
+Build it from `rnn_step_forward` (one call per step and direction). In the backward pass,
+undo the same steps with `rnn_step_backward`: the upstream gradient at padded positions is
+ignored (H_enc does not depend on anything there), and where the forward pass multiplied a
+state by the mask, multiply its gradient by the mask.
+"""
+
+BI_FW_VISIBLE = r"""
+N, S, D, H = 3, 5, 2, 3
+x = np.linspace(-1.0, 1.2, num=N * S * D).reshape(N, S, D)
+mask = np.array([[True, True, True, True, True], [True, True, True, False, False],
+                 [True, False, False, False, False]])  # lengths 5, 3 and 1
+x[~mask] = 4.0  # the padding's inputs are not zero: they must not matter
+weights = (np.linspace(-0.8, 0.6, num=D * H).reshape(D, H),   # Wx_f
+           np.linspace(0.5, -0.4, num=H * H).reshape(H, H),   # Wh_f
+           np.linspace(-0.1, 0.2, num=H),                     # b_f
+           np.linspace(0.7, -0.5, num=D * H).reshape(D, H),   # Wx_b
+           np.linspace(-0.3, 0.6, num=H * H).reshape(H, H),   # Wh_b
+           np.linspace(0.2, -0.2, num=H))                     # b_b
+check_contracts("bidirectional_rnn_forward", bidirectional_rnn_forward, x, mask, *weights,
+                outputs=("H_enc", "cache"))
+H_enc, _ = bidirectional_rnn_forward(x, mask, *weights)
+assert np.shape(H_enc) == (N, S, 2 * H), (
+    f"bidirectional_rnn_forward: H_enc has shape {np.shape(H_enc)}, expected (N, S, 2H) = "
+    f"{(N, S, 2 * H)}: the forward states in H_enc[:, :, :H], the backward ones after them")
+assert np.all(H_enc[~mask] == 0), (
+    "bidirectional_rnn_forward: H_enc is not zero at the padded positions (mask False): "
+    "multiply the states of both directions by mask[:, t, None]")
+start, _ = rnn_step_forward(x[1:2, 2], np.zeros((1, H)), *weights[3:])
+assert np.allclose(H_enc[1, 2, H:], start[0]), (
+    "bidirectional_rnn_forward: in the sequence of length 3, the backward state at its last "
+    "real token (t = 2) is not one step from a zero state: the backward direction must start "
+    "at each sequence's last real token, so zero its state at every padded position")
+# EXPECTED
+check_close("bidirectional_rnn_forward", "H_enc", H_enc, expected_H_enc,
+            "H_enc[:, t, :H] is the forward state after reading x[:, t] (t = 0, 1, ...), "
+            "H_enc[:, t, H:] the backward state after reading x[:, t] from the end (t = S-1, "
+            "..., 0); each direction uses its own Wx, Wh, b and starts from zeros")
+"""
+
+BI_BW_VISIBLE = r"""
+rng = np.random.default_rng(0)
+N, S, D, H = 3, 5, 2, 3
+x = rng.standard_normal((N, S, D))
+mask = np.arange(S)[None, :] < np.array([5, 3, 1])[:, None]
+weights = tuple(0.6 * rng.standard_normal(shape)
+                for shape in [(D, H), (H, H), (H,), (D, H), (H, H), (H,)])
+dH_enc = rng.standard_normal((N, S, 2 * H))  # not zero at the padding either
+_, cache = bidirectional_rnn_forward(x, mask, *weights)
+names = ("dx", "dWx_f", "dWh_f", "db_f", "dWx_b", "dWh_b", "db_b")
+check_contracts("bidirectional_rnn_backward", bidirectional_rnn_backward, dH_enc, cache,
+                outputs=names)
+grads = bidirectional_rnn_backward(dH_enc, cache)
+dx, dWx_f, dWh_f, db_f, dWx_b, dWh_b, db_b = grads
+assert np.shape(dx) == x.shape and np.all(dx[~mask] == 0), (
+    "bidirectional_rnn_backward: dx is not zero at the padded positions: the upstream "
+    "gradient there must be dropped (H_enc is zero there whatever x is), and in the backward "
+    "direction the gradient of a state zeroed by the mask is zero")
+# EXPECTED
+look_at = dict.fromkeys(names[1:4], "the forward direction: walk t = S-1, ..., 0, adding the "
+                        "dprev_h of step t + 1 to dH_enc[:, t, :H] (masked), and sum over steps")
+look_at |= dict.fromkeys(names[4:], "the backward direction: walk t = 0, ..., S-1, adding the "
+                         "dprev_h of step t - 1 to dH_enc[:, t, H:], then multiply by the mask "
+                         "at t before rnn_step_backward; sum over steps")
+look_at["dx"] = "dx[:, t] is the sum of both directions' dx at step t"
+expected = dict(zip(names, (expected_dx, expected_dWx_f, expected_dWh_f, expected_db_f,
+                            expected_dWx_b, expected_dWh_b, expected_db_b)))
+for name, got in zip(names, grads):
+    check_close("bidirectional_rnn_backward", name, got, expected[name], look_at[name])
+
+
+def encoder_states(_):
+    return bidirectional_rnn_forward(x, mask, *weights)[0]
+
+
+check_gradients("bidirectional_rnn_backward",
+                {name: (eval_numerical_gradient_array(encoder_states, value, dH_enc), got)
+                 for name, value, got in zip(names, (x, *weights), grads)}, look_at,
+                threshold=1e-7)
+"""
+
+ATTENTION_MD = r"""
+## 2. Additive attention over the real source positions
+
+At every output step the decoder, in state $s_{t-1}$, scores every source position j with a
+small network (Bahdanau, Cho and Bengio, 2015), turns the scores into weights with a
+softmax over the **real** positions of its own source, and reads the weighted mean of the
+encoder states, the **context**:
+
+$$e_j = v^\top \tanh(s_{t-1} W_s + h_j W_h), \qquad
+\alpha_j = \frac{\exp(e_j)}{\sum_{k:\ \mathrm{mask}_k} \exp(e_k)} \ \text{ for mask}_j,
+\quad \alpha_j = 0 \text{ otherwise}, \qquad c = \sum_j \alpha_j h_j .$$
+
+Set the scores of padded positions to $-\infty$ before the softmax (`np.where(mask,
+scores, -np.inf)`): $e^{-\infty} = 0$ exactly, and the weights of the real positions
+still sum to 1. Shift by the row maximum before `np.exp`, as in every softmax.
+
+Backward: $\partial c / \partial h_j = \alpha_j$ (the weighted sum) and the scores give a
+second path to $h_j$ and the only path to $s_{t-1}$, $W_s$, $W_h$, $v$. With
+$\partial\alpha_j = h_j^\top \partial c + $ `dweights`, the softmax backward is
+$\partial e_j = \alpha_j(\partial\alpha_j - \sum_k \alpha_k\,\partial\alpha_k)$ (zero at
+padding, where $\alpha_j = 0$); then through the tanh, remembering that $s_{t-1} W_s$ was
+added at every position j.
+"""
+
+ATT_FW_VISIBLE = r"""
+N, S, Hd, He, A = 3, 4, 2, 3, 4
+s_prev = np.linspace(-0.7, 0.9, num=N * Hd).reshape(N, Hd)
+H_enc = np.linspace(-1.1, 1.0, num=N * S * He).reshape(N, S, He)
+mask = np.arange(S)[None, :] < np.array([4, 2, 1])[:, None]
+W_s = np.linspace(-0.5, 0.8, num=Hd * A).reshape(Hd, A)
+W_h = np.linspace(0.9, -0.6, num=He * A).reshape(He, A)
+v = np.linspace(-1.2, 1.5, num=A)
+check_contracts("additive_attention_forward", additive_attention_forward, s_prev, H_enc, mask,
+                W_s, W_h, v, outputs=("context", "weights", "cache"))
+context, weights, _ = additive_attention_forward(s_prev, H_enc, mask, W_s, W_h, v)
+assert np.shape(weights) == (N, S) and np.shape(context) == (N, He), (
+    f"additive_attention_forward: got context {np.shape(context)} and weights "
+    f"{np.shape(weights)}, expected {(N, He)} and {(N, S)}")
+assert np.all(weights[~mask] == 0), (
+    "additive_attention_forward: the weights of padded positions are not exactly 0: set "
+    "their scores to -inf before the softmax, so that the padding takes no share of it")
+assert np.allclose(weights.sum(axis=1), 1), (
+    "additive_attention_forward: the weights of a sequence do not sum to 1 over its real "
+    "positions: mask the scores before the softmax (a mask applied after it leaves the "
+    "real weights too small), and normalise over the source positions (axis 1)")
+# EXPECTED
+check_close("additive_attention_forward", "weights", weights, expected_weights,
+            "scores[n, j] = v . tanh(s_prev[n] @ W_s + H_enc[n, j] @ W_h), then a softmax "
+            "over the real positions j of sequence n")
+check_close("additive_attention_forward", "context", context, expected_context,
+            "context[n] = sum over the source positions j of weights[n, j] * H_enc[n, j]")
+_, big_weights, _ = additive_attention_forward(s_prev, H_enc, mask, W_s, W_h, 1e3 * v)
+assert np.all(np.isfinite(big_weights)), (
+    "additive_attention_forward: the weights overflow for large scores: subtract each "
+    "row's maximum (over the real positions) before np.exp")
+"""
+
+ATT_BW_VISIBLE = r"""
+rng = np.random.default_rng(1)
+N, S, Hd, He, A = 3, 4, 2, 3, 4
+s_prev, H_enc = rng.standard_normal((N, Hd)), rng.standard_normal((N, S, He))
+mask = np.arange(S)[None, :] < np.array([4, 2, 1])[:, None]
+W_s, W_h, v = (rng.standard_normal((Hd, A)), rng.standard_normal((He, A)),
+               rng.standard_normal(A))
+dcontext, dweights = rng.standard_normal((N, He)), rng.standard_normal((N, S))
+_, _, cache = additive_attention_forward(s_prev, H_enc, mask, W_s, W_h, v)
+names = ("ds_prev", "dH_enc", "dW_s", "dW_h", "dv")
+check_contracts("additive_attention_backward", additive_attention_backward, dcontext,
+                dweights, cache, outputs=names)
+grads = additive_attention_backward(dcontext, dweights, cache)
+ds_prev, dH_enc, dW_s, dW_h, dv = grads
+# EXPECTED
+look_at = dict.fromkeys(names, "dscores = weights * (dw - sum(weights * dw)) with dw = "
+                        "H_enc . dcontext + dweights, then through tanh: dpre = dscores * v "
+                        "* (1 - tanh**2)")
+look_at["ds_prev"] = "ds_prev = (dpre summed over the positions j) @ W_s.T"
+look_at["dW_s"] = "dW_s = s_prev.T @ (dpre summed over the positions j)"
+look_at["dH_enc"] = ("dH_enc has two terms: weights[n, j] * dcontext[n] (the weighted sum) "
+                     "and dpre @ W_h.T (the scores)")
+expected = dict(zip(names, (expected_ds_prev, expected_dH_enc, expected_dW_s, expected_dW_h,
+                            expected_dv)))
+for name, got in zip(names, grads):
+    check_close("additive_attention_backward", name, got, expected[name], look_at[name])
+
+
+def attention_objective(_):  # the scalar whose gradient the backward pass computes
+    context, weights, _ = additive_attention_forward(s_prev, H_enc, mask, W_s, W_h, v)
+    return np.sum(context * dcontext) + np.sum(weights * dweights)
+
+
+check_gradients("additive_attention_backward",
+                {name: (eval_numerical_gradient(attention_objective, value), got)
+                 for name, value, got in zip(names, (s_prev, H_enc, W_s, W_h, v), grads)},
+                look_at, threshold=1e-7)
+"""
+
+STEP_MD = r"""
+## 3. The attention decoder step
+
+One step of the decoder reads the embedding $x_t$ of the previous output character. It first
+asks the attention where to look, with its previous state, then takes a vanilla RNN step
+whose input is $x_t$ **and the context** (input feeding):
+
+$$c_t, \alpha_t = \mathrm{attention}(s_{t-1}, H_{enc}, \mathrm{mask}), \qquad
+s_t = \tanh([x_t ; c_t] W_x + s_{t-1} W_h + b).$$
+
+$W_x$ has D + He rows: the first D read $x_t$, the last He the context. Use your
+`additive_attention_forward` and the shipped `rnn_step_forward`. In the backward pass,
+$s_{t-1}$ was used twice, by the RNN step and as the attention's query: its gradient is the
+sum of both. The weights are returned for plotting only: their upstream gradient is zero.
+"""
+
+STEP_FW_VISIBLE = r"""
+N, S, D, Hd, He, A = 2, 3, 2, 3, 4, 2
+x = np.linspace(-0.5, 0.8, num=N * D).reshape(N, D)
+s_prev = np.linspace(0.6, -0.4, num=N * Hd).reshape(N, Hd)
+H_enc = np.linspace(-0.9, 1.1, num=N * S * He).reshape(N, S, He)
+mask = np.array([[True, True, True], [True, True, False]])
+Wx = np.linspace(-0.7, 0.9, num=(D + He) * Hd).reshape(D + He, Hd)
+Wh = np.linspace(0.4, -0.5, num=Hd * Hd).reshape(Hd, Hd)
+b = np.linspace(-0.2, 0.3, num=Hd)
+W_s = np.linspace(0.3, -0.8, num=Hd * A).reshape(Hd, A)
+W_h = np.linspace(-0.6, 0.7, num=He * A).reshape(He, A)
+v = np.array([1.1, -0.9])
+args = (x, s_prev, H_enc, mask, Wx, Wh, b, W_s, W_h, v)
+check_contracts("attention_decoder_step_forward", attention_decoder_step_forward, *args,
+                outputs=("s_next", "weights", "cache"))
+s_next, weights, _ = attention_decoder_step_forward(*args)
+# EXPECTED
+check_close("attention_decoder_step_forward", "weights", weights, expected_weights,
+            "the weights are additive_attention_forward(s_prev, H_enc, mask, W_s, W_h, v): "
+            "attend with the PREVIOUS state s_prev, before the RNN step")
+check_close("attention_decoder_step_forward", "s_next", s_next, expected_s_next,
+            "s_next = rnn_step_forward(np.concatenate([x, context], axis=1), s_prev, Wx, Wh, "
+            "b): x first, then the context of this step")
+"""
+
+STEP_BW_VISIBLE = r"""
+rng = np.random.default_rng(2)
+N, S, D, Hd, He, A = 3, 4, 2, 3, 4, 2
+x, s_prev = rng.standard_normal((N, D)), rng.standard_normal((N, Hd))
+H_enc = rng.standard_normal((N, S, He))
+mask = np.arange(S)[None, :] < np.array([4, 2, 1])[:, None]
+Wx, Wh = 0.6 * rng.standard_normal((D + He, Hd)), 0.6 * rng.standard_normal((Hd, Hd))
+b = 0.3 * rng.standard_normal(Hd)
+W_s, W_h, v = (rng.standard_normal((Hd, A)), rng.standard_normal((He, A)),
+               rng.standard_normal(A))
+inputs = (x, s_prev, H_enc, Wx, Wh, b, W_s, W_h, v)
+ds_next = rng.standard_normal((N, Hd))
+_, _, cache = attention_decoder_step_forward(x, s_prev, H_enc, mask, Wx, Wh, b, W_s, W_h, v)
+names = ("dx", "ds_prev", "dH_enc", "dWx", "dWh", "db", "dW_s", "dW_h", "dv")
+check_contracts("attention_decoder_step_backward", attention_decoder_step_backward, ds_next,
+                cache, outputs=names)
+grads = attention_decoder_step_backward(ds_next, cache)
+dx, ds_prev, dH_enc, dWx, dWh, db, dW_s, dW_h, dv = grads
+# EXPECTED
+look_at = dict.fromkeys(names, "rnn_step_backward(ds_next, ...) gives the gradient of the "
+                        "input [x ; context]: its first D columns are dx, the rest dcontext, "
+                        "which goes through additive_attention_backward (dweights = 0)")
+look_at["ds_prev"] = ("ds_prev is the sum of the RNN step's dprev_h and the attention's "
+                      "ds_prev (s_prev was also the query)")
+expected = dict(zip(names, (expected_dx, expected_ds_prev, expected_dH_enc, expected_dWx,
+                            expected_dWh, expected_db, expected_dW_s, expected_dW_h,
+                            expected_dv)))
+for name, got in zip(names, grads):
+    check_close("attention_decoder_step_backward", name, got, expected[name], look_at[name])
+
+
+def next_state(_):
+    return attention_decoder_step_forward(x, s_prev, H_enc, mask, Wx, Wh, b, W_s, W_h, v)[0]
+
+
+check_gradients("attention_decoder_step_backward",
+                {name: (eval_numerical_gradient_array(next_state, value, ds_next), got)
+                 for name, value, got in zip(names, inputs, grads)}, look_at,
+                threshold=1e-7)
+"""
+
+LOSS_MD = r"""
+## 4. The two translation models and their loss
+
+Both models share the encoder, the embeddings, the output layer and the loss; the decoder
+starts from the same state, the encoder's summary $s_0 = [\overrightarrow{h}_{L} ;
+\overleftarrow{h}_1]$, the forward direction's state at the last real token and the backward
+direction's at the first (`encoder_summary` in the setup cell, with its backward pass), so
+the decoder has Hd = 2H units.
+
+- `"plain"`: a vanilla RNN decoder from $s_0$ (`rnn_forward`). **Everything** it knows of
+  the source must fit in those 2H numbers: the *bottleneck*.
+- `"attention"`: your attention decoder step at every output step, from $s_0$: it may
+  look back at every encoder state.
+
+During training the decoder reads the reference shifted by one (**teacher forcing**): fed
+`<START> 1 9 9 8 - 0 3 - 0` it must predict `1 9 9 8 - 0 3 - 0 3 <END>`. Padding `<NULL>`
+in the target is masked out of the loss (`temporal_softmax_loss` with mask `tgt[:, 1:] !=
+NULL`). `seq2seq_loss` wires the layers together and runs the backward pass all the way to
+the source embedding: the encoder's gradient `dH_enc` collects the attention's gradients of
+every decoder step and the summary's.
+"""
+
+LOSS_VISIBLE = r"""
+rng = np.random.default_rng(16)
+N, S, D, H, A, Vs_toy, Vt_toy = 3, 5, 2, 2, 3, 6, 7
+toy_src = rng.integers(1, Vs_toy, size=(N, S))
+toy_mask = np.arange(S)[None, :] < np.array([5, 3, 1])[:, None]
+toy_tgt = np.array([[START, 4, 5, 6, END], [START, 3, END, NULL, NULL],
+                    [START, END, NULL, NULL, NULL]])
+losses, all_grads, toy_models = {}, {}, {}
+for model in ("plain", "attention"):
+    toy_models[model] = init_seq2seq(model, Vs_toy, Vt_toy, D, H, A, np.random.default_rng(17),
+                                     scale=0.6)
+    for bias in ("b_f", "b_b", "b"):
+        toy_models[model][bias] = 0.3 * np.random.default_rng(18).standard_normal(
+            toy_models[model][bias].shape)
+check_contracts("seq2seq_loss", seq2seq_loss, toy_models["attention"], toy_src, toy_mask,
+                toy_tgt, "attention", float_outputs=False, outputs=("loss", "grads"))
+for model in ("plain", "attention"):
+    losses[model], all_grads[model] = seq2seq_loss(toy_models[model], toy_src, toy_mask,
+                                                   toy_tgt, model)
+loss_plain, loss_attention = losses["plain"], losses["attention"]
+dW_src_attention = all_grads["attention"]["W_src"]
+dWx_b_plain = all_grads["plain"]["Wx_b"]
+# EXPECTED
+look_at = ("feed tgt[:, :-1], predict tgt[:, 1:], mask = tgt[:, 1:] != NULL; both models start "
+           "from s0 = encoder_summary(H_enc, src_mask); rnn_forward for plain, "
+           "attention_decoder_step_forward at every step for attention")
+for model, expected in (("plain", expected_loss_plain), ("attention", expected_loss_attention)):
+    check_close("seq2seq_loss", f"the {model} loss", losses[model], expected, look_at)
+    assert set(all_grads[model]) == set(toy_models[model]), (
+        f"seq2seq_loss: grads has keys {sorted(all_grads[model])}, expected one per "
+        f"parameter: {sorted(toy_models[model])}")
+check_close("seq2seq_loss", "dWx_b of the plain model", dWx_b_plain, expected_dWx_b_plain,
+            "the plain decoder reaches the encoder only through s0: dH_enc = "
+            "encoder_summary_backward(ds0, ...), then bidirectional_rnn_backward")
+check_close("seq2seq_loss", "dW_src of the attention model", dW_src_attention,
+            expected_dW_src_attention,
+            "dH_enc sums every decoder step's dH_enc and the summary's, before "
+            "bidirectional_rnn_backward and word_embedding_backward")
+for model in ("plain", "attention"):
+    params = toy_models[model]
+    numeric = {name: eval_numerical_gradient(
+        lambda _: seq2seq_loss(params, toy_src, toy_mask, toy_tgt, model)[0], value)
+        for name, value in params.items()}
+    check_gradients(f"seq2seq_loss ({model})",
+                    {name: (numeric[name], all_grads[model][name]) for name in params},
+                    dict.fromkeys(params, look_at), threshold=1e-7)
+"""
+
+DECODE_MD = r"""
+## 5. Writing the translation: greedy decoding and beam search
+
+At test time there is no reference to feed: the decoder is fed its own previous output. The
+two helpers below (locked; not graded) run either model one step at a time: `encode` runs
+the encoder once and returns the decoder's first state, `decoder_step` feeds one id per
+sequence and returns the scores of the next one (and, for the attention model, the weights
+of the step).
+
+**Greedy decoding** takes the most likely character at every step. A character chosen
+early is never taken back.
+
+**Beam search** keeps the k best partial outputs (the *beam*) instead of one. At every step
+each is extended by every character, and the k extensions with the largest total
+log-probability survive. An output that ends with `<END>` is finished and set aside.
+Finished outputs of different lengths are compared by their **length-normalised** score,
+the mean log-probability per token: every token adds a negative term, so the plain sum
+would favour whatever stops first. With k = 1 beam search is greedy decoding.
+"""
+
+GREEDY_VISIBLE = r"""
+toy = init_seq2seq("attention", 6, 6, 3, 2, 3, np.random.default_rng(7), scale=1.5)
+toy_src = np.random.default_rng(8).integers(1, 6, size=(3, 5))
+toy_mask = np.arange(5)[None, :] < np.array([5, 2, 4])[:, None]
+check_contracts("greedy_decode", greedy_decode, toy, toy_src, toy_mask, "attention", 6,
+                float_outputs=False, outputs=("out",))
+greedy = greedy_decode(toy, toy_src, toy_mask, "attention", 6)
+greedy_plain = greedy_decode(init_seq2seq("plain", 6, 6, 3, 2, 3, np.random.default_rng(9),
+                                          scale=1.5), toy_src, toy_mask, "plain", 5)
+# EXPECTED
+look_at = ("feed <START> first, then each step's np.argmax(scores, axis=1); keep <END> and "
+           "write <NULL> after it; the output is (N, max_length) without <START>")
+assert np.shape(greedy) == (3, 6), f"greedy_decode: got shape {np.shape(greedy)}: " + look_at
+check_equal("greedy_decode", "the attention model's outputs", np.asarray(greedy).tolist(),
+            expected_greedy.tolist(), look_at)
+check_equal("greedy_decode", "the plain model's outputs", np.asarray(greedy_plain).tolist(),
+            expected_greedy_plain.tolist(), look_at)
+"""
+
+BEAM_VISIBLE = r"""
+toy = init_seq2seq("attention", 6, 5, 3, 2, 3, np.random.default_rng(10), scale=1.5)
+toy["b_out"][[NULL, START]] -= 3.0
+one_src = np.array([3, 1, 4, 1, 5])
+one_mask = np.array([True, True, True, True, False])
+check_contracts("beam_search_decode", beam_search_decode, toy, one_src, one_mask, "attention",
+                3, 6, float_outputs=False, outputs=("out", "score"))
+beam_1, score_1 = beam_search_decode(toy, one_src, one_mask, "attention", 1, 6)
+beam_3, score_3 = beam_search_decode(toy, one_src, one_mask, "attention", 3, 6)
+greedy_1 = greedy_decode(toy, one_src[None], one_mask[None], "attention", 6)[0]
+# EXPECTED
+look_at = ("keep the k extensions with the largest SUM of log-probabilities, set finished "
+           "ones aside, and return the best of finished and live hypotheses by the MEAN "
+           "log-probability per token (<END> counted)")
+check_equal("beam_search_decode", "the output with beam width 1 (greedy decoding)",
+            np.asarray(beam_1).tolist(), [int(w) for w in greedy_1[:len(beam_1)]],
+            "with k = 1 beam search is greedy decoding")
+check_equal("beam_search_decode", "the output with beam width 3", np.asarray(beam_3).tolist(),
+            expected_beam_3.tolist(), look_at)
+check_close("beam_search_decode", "the score with beam width 3", score_3, expected_score_3,
+            look_at)
+check_close("beam_search_decode", "the score with beam width 1", score_1, expected_score_1,
+            look_at)
+"""
+
+LAB_MD = r"""
+## 6. Training the two models
+
+The loop below trains a model with teacher forcing, global-norm gradient clipping (your
+`clip_grad_norm`) and Adam, the learning rate decaying geometrically to a tenth of its
+start. Each minibatch is drawn among training dates whose sources have about the same
+length (within 4 characters), so that little time goes into padding. Both models see the
+same minibatches in the same order. An attention step costs about three plain steps (the
+scores over every source position), so the two runs get about the same CPU time: the plain
+model 3000 steps, the attention model 1000.
+"""
+
+SETTINGS = r"""
+EMBED, HIDDEN, ATTN, BATCH, MAX_NORM = 16, 32, 32, 64, 5.0  # H = 32: Hd = 2H = 64
+STEPS = {"plain": 3000, "attention": 1000}
+LEARNING_RATE = {"plain": 5e-3, "attention": 1e-2}
+"""
+
+LAB_TRAIN = r"""
+def train(model, steps, learning_rate, seed=0):
+    params = init_seq2seq(model, Vs, Vt, EMBED, HIDDEN, ATTN, np.random.default_rng(seed))
+    batches = np.random.default_rng(seed + 1)  # the same minibatches for both models
+    optimizer, losses = Adam(lr=learning_rate), []
+    started = time.process_time()
+    for step in tqdm(range(steps), desc=f"training {model}"):
+        optimizer.lr = learning_rate * 0.1 ** (step / steps)
+        src, src_mask, tgt = sample_batch(data.train, BATCH, batches)
+        loss, grads = seq2seq_loss(params, src, src_mask, tgt, model)
+        grads, _ = clip_grad_norm(grads, MAX_NORM)
+        optimizer.step(params, grads)
+        losses.append(loss)
+    print(f"{model}: {count_params(params):,} parameters, {steps} steps in "
+          f"{time.process_time() - started:.0f} s of CPU, final loss "
+          f"{np.mean(losses[-100:]):.3f} per date")
+    return params, losses
+
+
+models, curves = {}, {}
+for model in ("plain", "attention"):
+    models[model], curves[model] = train(model, lab_size(full=STEPS[model], grading=2),
+                                         LEARNING_RATE[model])
+"""
+
+LAB_CURVES = r"""
+from course_utils.curves import moving_average
+
+fig, ax = plt.subplots(figsize=(7, 3.5))
+for model, losses in curves.items():
+    ax.plot(moving_average(losses, min(50, len(losses))), label=model)
+ax.set(xlabel="step", ylabel="loss per date (nats, 11 characters)", yscale="log",
+       title="training loss (moving average)")
+ax.legend()
+plt.show()
+"""
+
+EVAL_MD = r"""
+### Evaluation on the test dates, by source length
+
+**Exact match**: the whole ISO date right, the only thing that counts for a date. **BLEU**
+(`sacrebleu`, on characters: `tokenize="char"`) gives partial credit for the character
+n-grams an output shares with the reference; it is the usual translation metric, and here
+it shows how wrong the wrong outputs are. Both are computed for groups of sources by length.
+"""
+
+EVAL_CODE = r"""
+MAX_LENGTH = 11  # ten characters and <END>
+TEST_SIZE = lab_size(full=len(data.test), grading=6)
+BINS = [(6, 10), (11, 15), (16, 20), (21, 25), (26, 39)]  # source lengths, both ends included
+references = list(data.test.targets[:TEST_SIZE])
+lengths = data.test.lengths[:TEST_SIZE]
+
+
+def translate(params, model, first, count):  # greedy decoding, 500 dates at a time
+    texts = []
+    for start in range(first, first + count, 500):
+        src, src_mask, _ = data.test.batch(range(start, min(start + 500, first + count)))
+        texts += [tgt_vocab.decode(row)
+                  for row in greedy_decode(params, src, src_mask, model, MAX_LENGTH)]
+    return texts
+
+
+outputs = {model: translate(params, model, 0, TEST_SIZE) for model, params in models.items()}
+exact, bleu = {}, {}
+for model, texts in outputs.items():
+    right = np.array([t == r for t, r in zip(texts, references)])
+    exact[model], bleu[model] = [], []
+    for low, high in BINS:
+        chosen = np.flatnonzero((lengths >= low) & (lengths <= high))
+        exact[model].append(100 * right[chosen].mean() if len(chosen) else np.nan)
+        bleu[model].append(sacrebleu.corpus_bleu(
+            [texts[i] for i in chosen], [[references[i] for i in chosen]],
+            tokenize="char").score if len(chosen) else np.nan)
+    print(f"{model:<10} exact match {100 * right.mean():5.1f}%   BLEU "
+          f"{sacrebleu.corpus_bleu(texts, [references], tokenize='char').score:5.1f}   "
+          f"({len(texts)} test dates)")
+counts = [int(((lengths >= low) & (lengths <= high)).sum()) for low, high in BINS]
+print(f"\n{'source length':<14}" + "".join(f"{f'{lo}-{hi}':>9}" for lo, hi in BINS))
+print(f"{'test dates':<14}" + "".join(f"{c:9d}" for c in counts))
+for model in models:
+    print(f"{model + ' exact %':<14}" + "".join(f"{a:9.1f}" for a in exact[model]))
+    print(f"{model + ' BLEU':<14}" + "".join(f"{b:9.1f}" for b in bleu[model]))
+
+centres = [(low + high) / 2 for low, high in BINS]
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+for model in models:
+    axes[0].plot(centres, exact[model], marker="o", label=model)
+    axes[1].plot(centres, bleu[model], marker="o", label=model)
+axes[0].set(xlabel="source length (characters)", ylabel="exact match (%)", ylim=(-3, 103),
+            title="whole date right")
+axes[1].set(xlabel="source length (characters)", ylabel="character BLEU", ylim=(-3, 103),
+            title="BLEU (partial credit)")
+for ax in axes:
+    ax.set_xticks(centres, [f"{lo}-{hi}" for lo, hi in BINS])
+    ax.legend()
+plt.show()
+for n in range(min(4, TEST_SIZE)):
+    print(f"{data.test.sources[n]:<40} plain {outputs['plain'][n]:<11} "
+          f"attention {outputs['attention'][n]:<11} (reference {references[n]})")
+"""
+
+BEAM_MD = r"""
+### Greedy decoding against beam search
+
+The same test dates decoded with beam search (k = 3). Beam search finds outputs of higher
+probability under the model; whether that helps depends on what the model gets wrong.
+"""
+
+BEAM_CODE = r"""
+BEAM_SIZE = lab_size(full=300, grading=2)
+print(f"{'model':<10} {'decoding':<12} {'dates':>6} {'exact %':>8} {'BLEU':>6} {'changed':>8}")
+for model, params in models.items():
+    beams = []
+    for n in range(BEAM_SIZE):
+        src, src_mask, _ = data.test.batch([n])
+        beams.append(tgt_vocab.decode(beam_search_decode(params, src[0], src_mask[0], model,
+                                                         3, MAX_LENGTH)[0]))
+    greedy = outputs[model][:BEAM_SIZE]
+    for name, texts in (("greedy", greedy), ("beam, k = 3", beams)):
+        right = np.mean([t == r for t, r in zip(texts, references)]) * 100
+        score = sacrebleu.corpus_bleu(texts, [references[:BEAM_SIZE]], tokenize="char").score
+        changed = sum(b != g for b, g in zip(texts, greedy))
+        print(f"{model:<10} {name:<12} {BEAM_SIZE:6d} {right:8.1f} {score:6.1f} {changed:8d}")
+"""
+
+MAPS_MD = r"""
+### Where does the attention look?
+
+For three test dates in three formats, the weights of every output character of the
+attention model over the source characters: a row per output character (top to bottom),
+a column per source character, white for weight 1, black for 0, on the same scale in every
+map. The row of a character shows the weights the decoder used to write it (computed from
+the previous state, before the character).
+
+The table after the maps measures one thing over many test dates: for every output digit,
+is the source character with the largest weight the same digit (the model looking at what
+it copies)? Split by the year, the month and the day of the output.
+"""
+
+MAPS_CODE = r"""
+def attention_rows(params, n):
+    # Greedy decoding of test date n, keeping the attention weights of every step.
+    src, src_mask, _ = data.test.batch([n])
+    state = encode(params, src, src_mask)
+    word, chars, rows = START, [], []
+    for _ in range(MAX_LENGTH):
+        scores, state, weights = decoder_step(params, state, np.array([word]), "attention")
+        word = int(np.argmax(scores[0]))
+        chars.append("<END>" if word == END else tgt_vocab.tokens[word])
+        rows.append(weights[0])
+        if word == END:
+            break
+    return chars, np.array(rows)
+
+
+shown = [next(n for n in range(len(data.test)) if data.test.formats[n] == fmt)
+         for fmt in (7, 2, 8)]  # weekday and ordinal; "march 3, 1998"; "03/03/98"
+shown = shown[:lab_size(full=3, grading=1)]
+maps = [attention_rows(models["attention"], n) for n in shown]
+widths = [len(data.test.sources[n]) for n in shown]
+fig, axes = plt.subplots(1, len(shown), figsize=(0.26 * sum(widths) + 2.5, 4.2),
+                         gridspec_kw={"width_ratios": widths})
+for ax, n, (chars, rows) in zip(np.atleast_1d(axes), shown, maps):
+    source = data.test.sources[n]
+    ax.imshow(rows[:, :len(source)], cmap="gray", vmin=0, vmax=1, aspect="equal")
+    ax.set_xticks(range(len(source)), ["␣" if c == " " else c for c in source], fontsize=8)
+    ax.set_yticks(range(len(chars)), chars, fontsize=8)
+    ax.set_xlabel("source character")
+    ax.set_title(f"{source}\n-> {''.join(c for c in chars if c != '<END>')}", fontsize=9)
+np.atleast_1d(axes)[0].set_ylabel("output character")
+plt.tight_layout()
+plt.show()
+
+STATS_SIZE = lab_size(full=500, grading=2)
+FIELDS = {"year": range(0, 4), "month": range(5, 7), "day": range(8, 10)}
+hits = {field: [] for field in FIELDS}
+for n in range(STATS_SIZE):
+    chars, rows = attention_rows(models["attention"], n)
+    source = data.test.sources[n]
+    for field, places in FIELDS.items():
+        for k in places:
+            if k < len(chars) and chars[k].isdigit() and chars[k] in source:
+                hits[field].append(source[int(np.argmax(rows[k]))] == chars[k])
+print(f"{'output field':<13} {'digits':>7} {'peak on that digit':>19}")
+for field, found in hits.items():
+    share = 100 * np.mean(found) if found else float("nan")
+    print(f"{field:<13} {len(found):7d} {share:18.0f}%")
+"""
+
+Q_BOTTLENECK = r"""
+### Question 1 (2 points): the bottleneck
+
+Compare the two models' exact match as the sources get longer. What must the plain
+model's decoder get from the 2H = 64 numbers of $s_0$, and why does that get harder as the
+source grows? How does attention remove the problem?
+"""
+
+Q_MASK = r"""
+### Question 2 (2 points): what the mask protects
+
+Name every place in your code where the mask is used (encoder forward, encoder backward,
+attention) and say what would go wrong without it in each: which outputs or gradients would
+depend on the padding, and why would the model then translate the same date differently
+depending on the batch it is in?
+"""
+
+Q_HEATMAPS = r"""
+### Question 3 (1 point): what the heat maps show
+
+Describe the attention maps above: where does the decoder look when it writes the year, the
+month and the day, and what does it do with characters such as the weekday or *the*, *of*?
+"""
+
+A_BOTTLENECK = r"""
+RESULTS: filled in from the recorded run.
+"""
+
+A_MASK = r"""
+RESULTS: filled in from the recorded run.
+"""
+
+A_HEATMAPS = r"""
+RESULTS: filled in from the recorded run.
+"""
+
+
+CELLS = [
+    ("md", INTRO),
+    ("setup", "setup", "SETUP"),
+    ("locked", "check_helpers", CHECK_HELPERS),
+    ("md", DATA_MD),
+    ("code", DATA_CODE),
+    ("md", ENCODER_MD),
+    ("answer", "bidirectional_rnn_forward"),
+    ("visible", "bidirectional_rnn_forward", BI_FW_VISIBLE),
+    ("answer", "bidirectional_rnn_backward"),
+    ("visible", "bidirectional_rnn_backward", BI_BW_VISIBLE),
+    ("md", ATTENTION_MD),
+    ("answer", "additive_attention_forward"),
+    ("visible", "additive_attention_forward", ATT_FW_VISIBLE),
+    ("answer", "additive_attention_backward"),
+    ("visible", "additive_attention_backward", ATT_BW_VISIBLE),
+    ("md", STEP_MD),
+    ("answer", "attention_decoder_step_forward"),
+    ("visible", "attention_decoder_step_forward", STEP_FW_VISIBLE),
+    ("answer", "attention_decoder_step_backward"),
+    ("visible", "attention_decoder_step_backward", STEP_BW_VISIBLE),
+    ("md", LOSS_MD),
+    ("answer", "seq2seq_loss"),
+    ("visible", "seq2seq_loss", LOSS_VISIBLE),
+    ("md", DECODE_MD),
+    ("setup", "setup_2", "DECODER"),
+    ("answer", "greedy_decode"),
+    ("visible", "greedy_decode", GREEDY_VISIBLE),
+    ("answer", "beam_search_decode"),
+    ("visible", "beam_search_decode", BEAM_VISIBLE),
+    ("md", LAB_MD),
+    ("code", SETTINGS),
+    ("code", LAB_TRAIN),
+    ("code", LAB_CURVES),
+    ("md", EVAL_MD),
+    ("code", EVAL_CODE),
+    ("md", BEAM_MD),
+    ("code", BEAM_CODE),
+    ("md", MAPS_MD),
+    ("code", MAPS_CODE),
+    ("md", Q_BOTTLENECK),
+    ("written", "q_bottleneck", 2, A_BOTTLENECK),
+    ("md", Q_MASK),
+    ("written", "q_mask", 2, A_MASK),
+    ("md", Q_HEATMAPS),
+    ("written", "q_heat_maps", 1, A_HEATMAPS),
+]
