@@ -38,12 +38,11 @@ DW = 'dw = np.einsum("nsh,nh->ns", H_enc, dcontext) + dweights'
 DV = 'dv = np.einsum("ns,nsa->a", dscores, hidden)'
 # attention_decoder_step_forward
 INPUTS = "inputs = np.concatenate([x, context], axis=1)  # (N, D + He)"
-ATTEND = "additive_attention_forward(s_prev, H_enc, mask,"
+ATTEND = "attention_cache = additive_attention_forward(s_prev, H_enc, mask,"
 RNN_STEP = "s_next, step_cache = rnn_step_forward(inputs, s_prev, Wx, Wh, b)"
 # attention_decoder_step_backward
 QUERY = "ds_prev = ds_prev + ds_query  # s_prev was also the attention's query"
 TO_ATTENTION = "additive_attention_backward(dcontext, no_dweights,"
-NO_DWEIGHTS = "no_dweights = np.zeros(weights_shape, dtype=ds_next.dtype)"
 SPLIT_INPUTS = "dx, dcontext = dinputs[:, :D], dinputs[:, D:]"
 # seq2seq_loss
 SHIFTED = "tgt_in, tgt_out = tgt[:, :-1], tgt[:, 1:]"
@@ -53,7 +52,7 @@ SUM_STEPS = "            dH_enc = dH_enc + dH_t"
 DEC_CARRY = "attention_decoder_step_backward(dstates[:, t] + ds,"
 # greedy_decode
 RECORD = "out[:, t] = np.where(done, NULL, words)"
-STEP = "scores, state, _ = decoder_step(params, state, words, model)"
+STEP = "scores, state, _ = decoder_step(params, state, words, model,"
 # beam_search_decode
 FINISHED = "if ids_list[index][-1] == END:"
 POOL = "hypotheses = finished + [(ids, logp) for ids, logp, _ in live]"
@@ -153,7 +152,8 @@ MUTANTS: list[Mutant] = [
       [(INPUTS, "inputs = np.concatenate([x, np.zeros_like(context)], axis=1)")]),
     M("attention_decoder_step_forward", "mask_not_passed",
       "the attention is called with an all-True mask: the padding gets weight",
-      [(ATTEND, "additive_attention_forward(s_prev, H_enc, np.ones_like(mask),")]),
+      [(ATTEND, "attention_cache = additive_attention_forward(s_prev, H_enc, "
+                 "np.ones_like(mask),")]),
     M("attention_decoder_step_forward", "mean_instead_of_context",
       "the step is fed the mean of H_enc over the source positions instead of the context",
       [(INPUTS, "inputs = np.concatenate([x, H_enc.mean(axis=1)], axis=1)")]),
@@ -175,10 +175,6 @@ MUTANTS: list[Mutant] = [
     M("attention_decoder_step_backward", "no_context_gradient",
       "the context's gradient is not passed to the attention (zeros instead of dcontext)",
       [(TO_ATTENTION, "additive_attention_backward(np.zeros_like(dcontext), no_dweights,")]),
-    M("attention_decoder_step_backward", "ones_as_dweights",
-      "the weights' upstream gradient is ones instead of zeros (they are not used "
-      "downstream)",
-      [(NO_DWEIGHTS, "no_dweights = np.ones(weights_shape, dtype=ds_next.dtype)")]),
     M("attention_decoder_step_backward", "input_split_swapped",
       "the input's gradient is split as if the input were [context ; x]: dx is taken from "
       "its last D columns and dcontext from the first He",
@@ -211,11 +207,11 @@ MUTANTS: list[Mutant] = [
       [(RECORD, "out[:, t] = np.where(done | (words == END), NULL, words)")]),
     M("greedy_decode", "always_feeds_start",
       "<START> is fed at every step instead of the previous output",
-      [(STEP, "scores, state, _ = decoder_step(params, state, np.full(N, START), model)")]),
+      [(STEP, "scores, state, _ = decoder_step(params, state, np.full(N, START), model,")]),
     M("greedy_decode", "state_not_carried",
       "the decoder's state is not carried from step to step (every step starts from the "
       "encoder's state)",
-      [(STEP, "scores, _, _ = decoder_step(params, state, words, model)")]),
+      [(STEP, "scores, _, _ = decoder_step(params, state, words, model,")]),
     # beam_search_decode
     M("beam_search_decode", "no_length_normalisation",
       "the final hypotheses are compared by their summed log-probability instead of the "

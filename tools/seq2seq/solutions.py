@@ -72,16 +72,19 @@ def init_seq2seq(model, Vs, Vt, D, H, A, rng, scale=None):
 '''
 
 DECODER = r'''
-def encode(params, src, src_mask):
+def encode(params, src, src_mask, encoder):
     """Run the encoder once: the state the decoder starts from, as a dict with H_enc
-    (N, S, 2H), the mask and s (N, Hd) = encoder_summary(H_enc, mask)."""
+    (N, S, 2H), the mask and s (N, Hd) = encoder_summary(H_enc, mask). `encoder` is the
+    encoder to run: pass your bidirectional_rnn_forward."""
     x = params["W_src"][src]
-    H_enc, _ = bidirectional_rnn_forward(x, src_mask, *(params[k] for k in ENCODER))
+    H_enc, _ = encoder(x, src_mask, *(params[k] for k in ENCODER))
     return {"H_enc": H_enc, "mask": src_mask, "s": encoder_summary(H_enc, src_mask)[0]}
 
 
-def decoder_step(params, state, words, model):
+def decoder_step(params, state, words, model, attention_step):
     """Feed one target id per sequence, words (N,), through one step of the decoder.
+    `attention_step` is the attention model's step: pass your
+    attention_decoder_step_forward (the plain model uses rnn_step_forward).
 
     Returns (scores, state, weights): scores (N, Vt) of the next character, the new state,
     and the attention weights (N, S) of the step ("attention" only, else None)."""
@@ -90,9 +93,9 @@ def decoder_step(params, state, words, model):
     if model == "plain":
         s, _ = rnn_step_forward(x, state["s"], params["Wx"], params["Wh"], params["b"])
     else:
-        s, weights, _ = attention_decoder_step_forward(
-            x, state["s"], state["H_enc"], state["mask"], params["Wx"], params["Wh"],
-            params["b"], *(params[k] for k in ATTENTION))
+        s, weights, _ = attention_step(x, state["s"], state["H_enc"], state["mask"],
+                                       params["Wx"], params["Wh"], params["b"],
+                                       *(params[k] for k in ATTENTION))
     scores = s @ params["W_out"] + params["b_out"]
     return scores, {**state, "s": s}, weights
 '''
@@ -392,10 +395,11 @@ def greedy_decode(params: dict, src: np.ndarray, src_mask: np.ndarray, model: st
     - src: (N, S) source ids, src_mask: (N, S) bool
     - max_length: number of decoding steps
 
-    Start from state = encode(params, src, src_mask) and the id <START> for every
-    sequence. Then max_length times: scores, state, _ = decoder_step(params, state,
-    words, model), the next ids are np.argmax(scores, axis=1) (the first maximum), and
-    they are fed at the next step.
+    Start from state = encode(params, src, src_mask, bidirectional_rnn_forward) and the id
+    <START> for every sequence. Then max_length times: scores, state, _ =
+    decoder_step(params, state, words, model, attention_decoder_step_forward), the next
+    ids are np.argmax(scores, axis=1) (the first maximum), and they are fed at the next
+    step.
 
     Returns:
     - out: (N, max_length) int64, out[n, t] is the id chosen at step t (<START> not
@@ -404,12 +408,13 @@ def greedy_decode(params: dict, src: np.ndarray, src_mask: np.ndarray, model: st
     """
     ### BEGIN SOLUTION
     N = src.shape[0]
-    state = encode(params, src, src_mask)
+    state = encode(params, src, src_mask, bidirectional_rnn_forward)
     words = np.full(N, START, dtype=np.int64)
     out = np.full((N, max_length), NULL, dtype=np.int64)
     done = np.zeros(N, dtype=bool)
     for t in range(max_length):
-        scores, state, _ = decoder_step(params, state, words, model)
+        scores, state, _ = decoder_step(params, state, words, model,
+                                        attention_decoder_step_forward)
         words = np.argmax(scores, axis=1)
         out[:, t] = np.where(done, NULL, words)
         done = done | (words == END)
@@ -431,14 +436,15 @@ def beam_search_decode(params: dict, src: np.ndarray, src_mask: np.ndarray, mode
     A hypothesis is a list of target ids (without <START>) with the sum of their
     log-probabilities, log p = log softmax(scores). Procedure:
     1. One live hypothesis: no ids, log p 0, state = encode(params, src[None],
-       src_mask[None]) (a batch of one); the id it feeds next is <START>.
+       src_mask[None], bidirectional_rnn_forward) (a batch of one); the id it feeds next
+       is <START>.
     2. At most max_length times: every live hypothesis feeds its last id (or <START>)
-       through decoder_step and is extended by each of the Vt ids. Of all these
-       extensions keep the k with the largest sum of log-probabilities (sort with
-       kind="stable" on minus the sum, extensions listed hypothesis by hypothesis, id by
-       id). A kept extension that ends with <END> is finished and is not extended again;
-       the others are the live hypotheses of the next step. Stop early when no
-       hypothesis is live.
+       through decoder_step (with attention_decoder_step_forward) and is extended by each
+       of the Vt ids. Of all these extensions keep the k with the largest sum of
+       log-probabilities (sort with kind="stable" on minus the sum, extensions listed
+       hypothesis by hypothesis, id by id). A kept extension that ends with <END> is
+       finished and is not extended again; the others are the live hypotheses of the next
+       step. Stop early when no hypothesis is live.
     3. Among the finished hypotheses and those still live at the end, return the one with
        the largest length-normalised score, sum of log p / number of ids (<END>
        counted), the first one on a tie (finished ones first, in the order they finished).
@@ -448,13 +454,14 @@ def beam_search_decode(params: dict, src: np.ndarray, src_mask: np.ndarray, mode
     - score: float, its length-normalised log-probability
     """
     ### BEGIN SOLUTION
-    live = [([], 0.0, encode(params, src[None], src_mask[None]))]
+    live = [([], 0.0, encode(params, src[None], src_mask[None], bidirectional_rnn_forward))]
     finished = []
     for _ in range(max_length):
         ids_list, totals, states = [], [], []
         for ids, logp, state in live:
             last = ids[-1] if ids else START
-            scores, new_state, _ = decoder_step(params, state, np.array([last]), model)
+            scores, new_state, _ = decoder_step(params, state, np.array([last]), model,
+                                                attention_decoder_step_forward)
             shifted = scores[0] - scores[0].max()
             log_probs = shifted - np.log(np.exp(shifted).sum())
             for word, word_logp in enumerate(log_probs):

@@ -465,7 +465,8 @@ At test time there is no reference to feed: the decoder is fed its own previous 
 two helpers below (locked; not graded) run either model one step at a time: `encode` runs
 the encoder once and returns the decoder's first state, `decoder_step` feeds one id per
 sequence and returns the scores of the next one (and, for the attention model, the weights
-of the step).
+of the step). They take the layers they run as arguments: call them with your
+`bidirectional_rnn_forward` and `attention_decoder_step_forward`, as the docstrings say.
 
 **Greedy decoding** takes the most likely character at every step. A character chosen
 early is never taken back.
@@ -684,10 +685,11 @@ MAPS_CODE = r"""
 def attention_rows(params, n):
     # Greedy decoding of test date n, keeping the attention weights of every step.
     src, src_mask, _ = data.test.batch([n])
-    state = encode(params, src, src_mask)
+    state = encode(params, src, src_mask, bidirectional_rnn_forward)
     word, chars, rows = START, [], []
     for _ in range(MAX_LENGTH):
-        scores, state, weights = decoder_step(params, state, np.array([word]), "attention")
+        scores, state, weights = decoder_step(params, state, np.array([word]), "attention",
+                                              attention_decoder_step_forward)
         word = int(np.argmax(scores[0]))
         chars.append("<END>" if word == END else tgt_vocab.tokens[word])
         rows.append(weights[0])
