@@ -108,7 +108,7 @@ class CharVocabulary:
     def decode(self, ids: Iterable[int]) -> str:
         """The characters of `ids`, without <NULL> and <START>, up to the first <END>."""
         out = []
-        for i in np.asarray(list(ids) if not isinstance(ids, np.ndarray) else ids).ravel():
+        for i in np.asarray(ids if isinstance(ids, np.ndarray) else list(ids)).ravel():
             token = self.tokens[int(i)]
             if token == END:
                 break

@@ -213,6 +213,8 @@ def additive_attention_forward(s_prev: np.ndarray, H_enc: np.ndarray, mask: np.n
     scores = scores - scores.max(axis=1, keepdims=True)
     weights = np.exp(scores)
     weights = weights / weights.sum(axis=1, keepdims=True)
+    if np.isnan(weights).any():
+        raise ValueError("additive_attention_forward: a sequence has no real token")
     context = np.einsum("ns,nsh->nh", weights, H_enc)
     cache = (s_prev, H_enc, W_s, W_h, v, hidden, weights)
     ### END SOLUTION
