@@ -175,6 +175,11 @@ MUTANTS: list[Mutant] = [
     M("attention_decoder_step_backward", "no_context_gradient",
       "the context's gradient is not passed to the attention (zeros instead of dcontext)",
       [(TO_ATTENTION, "additive_attention_backward(np.zeros_like(dcontext), no_dweights,")]),
+    M("attention_decoder_step_backward", "tanh_derivative_twice",
+      "ds_next is multiplied by (1 - s_next**2) before rnn_step_backward, which applies the "
+      "tanh derivative itself: it is applied twice",
+      [("rnn_step_backward(ds_next, step_cache)",
+        "rnn_step_backward(ds_next * (1 - step_cache[-1] ** 2), step_cache)")]),
     M("attention_decoder_step_backward", "input_split_swapped",
       "the input's gradient is split as if the input were [context ; x]: dx is taken from "
       "its last D columns and dcontext from the first He",
