@@ -14,7 +14,7 @@ import pytest
 
 from autograder.grader.cachekey import GRADING, NOT_GRADING
 from autograder.grader.job import retry_groups
-from autograder.layout import REPO_ROOT
+from autograder.layout import ASSIGNMENTS, REPO_ROOT
 from autograder.suite import tests_for as hidden_tests
 
 PACKAGES = ("autograder", "course_utils", "datasets")
@@ -150,7 +150,7 @@ def test_cache_key_does_not_depend_on_the_checkout_path_and_sees_every_grading_m
         path.write_bytes(original)
 
 
-@pytest.mark.parametrize("assignment", ["rnn", "lstm", "char_lm"])
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_a_retry_sandbox_never_tests_what_it_served_before(assignment):
     tests = hidden_tests(assignment)
     groups = retry_groups(tests)

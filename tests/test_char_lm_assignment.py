@@ -7,16 +7,13 @@ ships them (`course.release_files`).
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
 from autograder.cases import char_lm as cases
-from autograder.course import Course, release_files, solution_submission, with_answers
 from autograder.execute import run_case
 from autograder.grading import evaluate, namespace_runner
-from autograder.mutants import Mutant, find_mutant, for_function, mutant_namespace
+from autograder.mutants import Mutant, for_function, mutant_namespace
 from autograder.reference import reference_functions, reference_namespace
 from autograder.suite import tests_for as hidden_tests
 from course_utils.gradcheck import eval_numerical_gradient, eval_numerical_gradient_array, rel_error
@@ -154,30 +151,3 @@ def test_a_function_that_modifies_its_input_loses_only_the_unchanged_points():
         if test.function == "temporal_softmax_loss":
             result = evaluate("char_lm", test, runner)
             assert result.passed == ("inputs_unchanged" not in test.name), test.name
-
-
-# ----------------------------------------------------------------------------- nbgrader
-def test_nbgrader_release_solution_blank_and_one_wrong_function(tmp_path):
-    course = Course(tmp_path)
-    released_path = course.generate("char_lm")
-    release_files("char_lm", released_path.parent)
-    assert (released_path.parent / "lstm_layers.py").exists()
-    release = json.loads(released_path.read_text())
-    assert "### BEGIN SOLUTION" not in released_path.read_text()
-
-    tests = hidden_tests("char_lm")
-    total = sum(t.points for t in tests)
-    course.submit("char_lm", "solution", solution_submission(release, "char_lm"))
-    course.submit("char_lm", "blank", release)
-    fancy_add = find_mutant("char_lm", "word_embedding_backward/fancy_add")
-    wrong = with_answers(solution_submission(release, "char_lm"),
-                         {"word_embedding_backward": fancy_add.source()})
-    course.submit("char_lm", "wrong_embedding", wrong)
-    scores = course.autograde("char_lm")
-
-    auto = {s: {k: v for k, v in g.items() if k.startswith("test_")} for s, g in scores.items()}
-    assert sum(auto["solution"].values()) == pytest.approx(total)
-    assert set(auto["blank"]) == {t.name for t in tests} and sum(auto["blank"].values()) == 0
-    lost = {name for name, got in auto["wrong_embedding"].items()
-            if got < next(t.points for t in tests if t.name == name)}
-    assert lost and all(name.startswith("test_word_embedding_backward_") for name in lost)

@@ -7,6 +7,7 @@ import numpy as np
 
 from autograder import execute, suite
 from autograder.compare import mismatch
+from autograder.layout import ASSIGNMENTS
 from autograder.spec import Call, Case, Ref, dtype_key, unchanged_key
 from autograder.tolerance import output_tolerance
 
@@ -71,7 +72,7 @@ def _float32_inputs(case: Case) -> bool:
 
 def test_every_float64_output_of_every_hidden_case_fails_a_1e_7_relative_mistake():
     checked = 0
-    for assignment in ("rnn", "lstm", "char_lm"):
+    for assignment in ASSIGNMENTS:
         for test in suite.tests_for(assignment):
             for index, case in enumerate(suite.cases(assignment, test.name)):
                 if _float32_inputs(case):

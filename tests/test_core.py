@@ -9,7 +9,7 @@ import pytest
 
 from autograder import execute, grading, suite
 from autograder.compare import mismatch
-from autograder.layout import NotebookError
+from autograder.layout import ASSIGNMENTS, NotebookError
 from autograder.notebooks import read_notebook, strip_solution_markers
 from autograder.spec import Call, Case, Ref, Rng, Test, unchanged_key
 
@@ -170,4 +170,4 @@ def test_command_line_errors_are_one_line(capsys):
     assert main(["grade", "nope", ".", "--out", "/tmp/unused-kit-out"]) == 2
     assert main(["release", "nope"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["error: unknown assignment 'nope' (known: rnn, lstm, char_lm)"] * 2
+    assert err == ["error: unknown assignment 'nope' (known: " + ", ".join(ASSIGNMENTS) + ")"] * 2

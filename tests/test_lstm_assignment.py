@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import re
 import types
 
 import numpy as np
@@ -11,14 +9,10 @@ import pytest
 
 from autograder import grading, suite
 from autograder.cases import lstm as cases
-from autograder.course import Course, release_files, solution_submission, with_answers
 from autograder.execute import run_case
-from autograder.layout import source_notebook
 from autograder.mutants import Mutant, find_mutant, mutant_functions, mutant_namespace
-from autograder.notebooks import HIDDEN_BEGIN, read_notebook
 from autograder.reference import reference_functions, reference_namespace
 from autograder.solutions import solution_sources
-from autograder.verify.leaks import release_leaks
 from course_utils.gradcheck import eval_numerical_gradient_array, rel_error
 
 TESTS = suite.tests_for("lstm")
@@ -228,67 +222,3 @@ def test_an_in_place_update_is_caught():
     in_place = Mutant("lstm_step_forward", "prev_c_in_place", "prev_c is scaled in place",
                       [("next_c = f * prev_c + i * g", "prev_c *= f; next_c = prev_c + i * g")])
     assert "test_lstm_step_forward_inputs_unchanged" in _lost(in_place)
-
-
-# ------------------------------------------------------------------ the nbgrader round trip
-
-
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    course = Course(tmp_path_factory.mktemp("course"))
-    release_path = course.generate("lstm")
-    release_files("lstm", release_path.parent)
-    release = json.loads(release_path.read_text(encoding="utf-8"))
-    wrong = find_mutant("lstm", "lstm_step_backward/dprev_c_no_forget").source()
-    course.submit("lstm", "solution", solution_submission(release, "lstm"))
-    course.submit("lstm", "blank", release)
-    course.submit("lstm", "wrong_step_backward",
-                  with_answers(solution_submission(release, "lstm"), {"lstm_step_backward": wrong}))
-    names = {test.name for test in TESTS}
-    scores = {student: {name: score for name, score in grades.items() if name in names}
-              for student, grades in course.autograde("lstm").items()}
-    return release_path, scores
-
-
-def test_release_has_stubs_but_no_solutions_or_hidden_tests(graded):
-    release_path, _ = graded
-    release = release_path.read_text(encoding="utf-8")
-    checked, leaked = release_leaks(read_notebook(source_notebook("lstm")), json.loads(release))
-    assert checked > 30 and not leaked, leaked[:3]
-    assert release.count("raise NotImplementedError()") == len(FUNCTIONS)
-    assert HIDDEN_BEGIN not in release and "run_test" not in release
-    assert "YOUR ANSWER HERE" in release
-
-
-def test_release_ships_its_helpers_without_lstm_solutions(graded):
-    release_path, _ = graded
-    folder = release_path.parent
-    for shipped in ("course_utils/training.py", "course_utils/curves.py", "datasets/binary.py",
-                    "rnn_layers.py"):
-        assert (folder / shipped).is_file(), shipped
-    shipped_code = "\n".join(p.read_text(encoding="utf-8") for p in folder.rglob("*.py"))
-    assert "def rnn_forward" in shipped_code and "def clip_grad_norm" in shipped_code
-    for line in ("next_c = f * prev_c + i * g", "dprev_c = dc * f",
-                 "next_h = (1 - z) * n + z * prev_h"):
-        assert line in "\n".join(solution_sources("lstm").values()) and line not in shipped_code
-    assert not re.search(r"def (lstm|gru)_", shipped_code)
-
-
-def test_solution_gets_full_autograded_points(graded):
-    _, scores = graded
-    assert scores["solution"] == {test.name: test.points for test in TESTS}
-
-
-def test_blank_release_scores_zero_without_breaking_the_run(graded):
-    _, scores = graded
-    assert set(scores["blank"]) == {test.name for test in TESTS}
-    assert sum(scores["blank"].values()) == 0
-
-
-def test_wrong_step_backward_loses_points_only_in_its_own_tests(graded):
-    _, scores = graded
-    lost = {name for name, score in scores["wrong_step_backward"].items()
-            if score < scores["solution"][name]}
-    assert "test_lstm_step_backward_dprev_c" in lost
-    assert all(name.startswith("test_lstm_step_backward_") for name in lost), lost
-    assert "test_lstm_step_backward_dWx" not in lost   # partial credit for the rest

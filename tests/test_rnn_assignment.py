@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import types
 
 import numpy as np
@@ -10,14 +9,10 @@ import pytest
 
 from autograder import grading, suite
 from autograder.cases import rnn as cases
-from autograder.course import Course, solution_submission, with_answers
 from autograder.execute import run_case
-from autograder.layout import source_notebook
 from autograder.mutants import Mutant, find_mutant, mutant_namespace
-from autograder.notebooks import HIDDEN_BEGIN, read_notebook
 from autograder.reference import reference_functions, reference_namespace
 from autograder.solutions import solution_sources
-from autograder.verify.leaks import release_leaks
 from course_utils.gradcheck import eval_numerical_gradient, eval_numerical_gradient_array, rel_error
 
 TESTS = suite.tests_for("rnn")
@@ -207,52 +202,3 @@ CATALOG_MISTAKES = ["rnn_truncated_bptt/whole_sequence", "rnn_truncated_bptt/res
                          + EXTRA_MISTAKES, ids=lambda m: m.key)
 def test_truncation_and_gradient_norm_mistakes_are_caught(mutant):
     assert _lost(mutant), mutant.key
-
-
-# ------------------------------------------------------------------ the nbgrader round trip
-
-
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    course = Course(tmp_path_factory.mktemp("course"))
-    release_path = course.generate("rnn")
-    release = json.loads(release_path.read_text(encoding="utf-8"))
-    wrong_backward = find_mutant("rnn", "rnn_backward/no_carry").source()
-    course.submit("rnn", "solution", solution_submission(release, "rnn"))
-    course.submit("rnn", "blank", release)
-    course.submit("rnn", "wrong_backward",
-                  with_answers(solution_submission(release, "rnn"),
-                               {"rnn_backward": wrong_backward}))
-    # Only the test cells: formgrader keeps the written answers for manual grading.
-    names = {test.name for test in TESTS}
-    scores = {student: {name: score for name, score in grades.items() if name in names}
-              for student, grades in course.autograde("rnn").items()}
-    return release_path.read_text(encoding="utf-8"), scores
-
-
-def test_release_has_stubs_but_no_solutions_or_hidden_tests(graded):
-    release, _ = graded
-    checked, leaked = release_leaks(read_notebook(source_notebook("rnn")), json.loads(release))
-    assert checked > 30 and not leaked, leaked[:3]
-    assert release.count("raise NotImplementedError()") == len(FUNCTIONS)
-    assert HIDDEN_BEGIN not in release and "run_test" not in release
-    assert "YOUR ANSWER HERE" in release  # written answers are blanked too
-
-
-def test_solution_gets_full_autograded_points(graded):
-    _, scores = graded
-    assert scores["solution"] == {test.name: test.points for test in TESTS}
-
-
-def test_blank_release_scores_zero_without_breaking_the_run(graded):
-    _, scores = graded
-    assert set(scores["blank"]) == {test.name for test in TESTS}
-    assert sum(scores["blank"].values()) == 0
-
-
-def test_wrong_bptt_loses_points_only_in_its_own_tests(graded):
-    _, scores = graded
-    lost = {name for name, score in scores["wrong_backward"].items()
-            if score < scores["solution"][name]}
-    assert lost and all(name.startswith("test_rnn_backward_") for name in lost)
-    assert "test_rnn_backward_through_time_dx" in lost
