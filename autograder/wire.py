@@ -6,12 +6,19 @@ A value travels as a compact JSON-able tree plus one byte string holding the arr
     int      {"i": "123"}                         list    {"l": [item, ...]}
     float    {"f": "0x1.8p+1"}                    dict    {"k": [key, ...], "v": [item, ...]}
     array    {"a": "<f8", "s": [3, 5]}            numpy scalar  {"g": "<f8"}
+    the n-th array sent again (the same object)   {"r": n}
+    in an answer, the n-th array of its question  {"q": n}
 
 Decoding rebuilds only plain numeric arrays, numbers, strings, None and str-keyed dicts,
 within limits of depth, node count and size, and never unpickles or evaluates anything; it
 also measures what it rebuilt (`Measure`), so a caller can bound the work a value asks for
-without walking it again. Used for the helper oracle (a sandbox asks the grader to run a
-reference helper on its arguments) in both processes, so it imports nothing but numpy.
+without walking it again. An array that occurs more than once in a value (a sequence's
+cache holds the same weights at every step) is sent once and rebuilt as one object, as it
+was; it counts in the measure at every occurrence. An answer can also name an array of
+the question it answers ({"q": n}): a helper's cache holding its own arguments comes back
+holding the caller's very objects, as an in-process call would. Used for the helper oracle
+(a sandbox asks the grader to run a reference helper on its arguments) in both processes,
+so it imports nothing but numpy.
 """
 
 from __future__ import annotations
@@ -44,7 +51,14 @@ class Measure(NamedTuple):
 class Encoded(NamedTuple):
     tree: Any
     data: bytes
-    elements: int   # array elements in all
+    elements: int             # array elements in all
+    arrays: list[np.ndarray]  # the arrays sent, in order (what {"q": n} of an answer names)
+
+
+class Decoded(NamedTuple):
+    value: Any
+    measure: Measure
+    arrays: list[np.ndarray]  # the arrays rebuilt, in order (see Encoded.arrays)
 
 
 def _plain_dtype(text: Any) -> np.dtype:
@@ -63,9 +77,13 @@ _DTYPES = {np.dtype(code).newbyteorder("<").str: np.dtype(code).newbyteorder("<"
 _CODES = {dtype: code for code, dtype in _DTYPES.items()}
 
 
-def encode(value: Any) -> Encoded:
-    """The tree describing `value`, its arrays' bytes, and how many elements they hold."""
+def encode(value: Any, question: list[np.ndarray] | tuple = ()) -> Encoded:
+    """The tree describing `value`, its arrays' bytes, and how many elements they hold;
+    an array of `question` (the arrays of the call this value answers) is named, not sent."""
     blobs: list[bytes] = []
+    arrays: list[np.ndarray] = []
+    sent: dict[int, int] = {}  # id of an array already sent -> its index (alive in `value`)
+    asked = {id(array): index for index, array in enumerate(question)}
     elements = 0
 
     def node(item: Any, depth: int) -> Any:
@@ -75,6 +93,12 @@ def encode(value: Any) -> Encoded:
         kind = type(item)
         if kind is tuple:
             return [node(x, depth + 1) for x in item]
+        if kind is np.ndarray and id(item) in sent:
+            elements += item.size
+            return {"r": sent[id(item)]}
+        if kind is np.ndarray and id(item) in asked:
+            elements += item.size
+            return {"q": asked[id(item)]}
         if kind is np.ndarray or isinstance(item, np.generic):
             array = np.asarray(item)
             code = _CODES.get(array.dtype)
@@ -85,6 +109,9 @@ def encode(value: Any) -> Encoded:
                 code = array.dtype.str
             blobs.append(array.tobytes())  # (C order, whatever the strides)
             elements += array.size
+            if kind is np.ndarray:
+                sent[id(item)] = len(arrays)
+                arrays.append(array)
             return {"a": code, "s": list(array.shape)} if kind is np.ndarray else {"g": code}
         if item is None or kind is bool or kind is str:
             return item
@@ -107,13 +134,14 @@ def encode(value: Any) -> Encoded:
         raise WireError(f"cannot send a {type(item).__name__}")
 
     tree = node(value, 0)
-    return Encoded(tree, b"".join(blobs), elements)
+    return Encoded(tree, b"".join(blobs), elements, arrays)
 
 
 class _Reader:
-    def __init__(self, data: bytes | bytearray) -> None:
-        self.data, self.offset, self.nodes = data, 0, 0
+    def __init__(self, data: bytes | bytearray, question: list[np.ndarray] | tuple) -> None:
+        self.data, self.offset, self.nodes, self.question = data, 0, 0, question
         self.largest = self.rank = self.elements = self.integer = 0
+        self.arrays: list[np.ndarray] = []  # every array rebuilt, in order (for {"r": n})
 
     def array(self, dtype: np.dtype, shape: Any) -> np.ndarray:
         if not isinstance(shape, list) or len(shape) > MAX_RANK:
@@ -142,6 +170,16 @@ class _Reader:
             array = array.astype(dtype.newbyteorder("="), copy=True)
         return array.reshape(shape)
 
+    def again(self, index: Any, arrays: list[np.ndarray] | tuple) -> np.ndarray:
+        """`arrays[index]` (rebuilt earlier, or the question's), counted in the measure."""
+        if type(index) is not int or not 0 <= index < len(arrays):
+            raise WireError("malformed array reference")
+        array = arrays[index]
+        self.elements += array.size
+        if self.elements > MAX_ELEMENTS:
+            raise WireError("arrays too large")
+        return array
+
     def node(self, tree: Any, depth: int) -> Any:
         self.nodes += 1
         if depth > MAX_DEPTH or self.nodes > MAX_NODES:
@@ -149,7 +187,9 @@ class _Reader:
         kind = type(tree)
         if kind is dict:
             if len(tree) == 2 and "a" in tree:
-                return self.array(_plain_dtype(tree["a"]), tree.get("s"))
+                array = self.array(_plain_dtype(tree["a"]), tree.get("s"))
+                self.arrays.append(array)
+                return array
             return self.tagged(tree, depth)
         if kind is list:
             return tuple([self.node(x, depth + 1) for x in tree])
@@ -181,6 +221,10 @@ class _Reader:
                     return float.fromhex(value)
                 except (ValueError, OverflowError):
                     raise WireError("malformed float") from None
+            if kind == "r":
+                return self.again(value, self.arrays)
+            if kind == "q":
+                return self.again(value, self.question)
             if kind == "l" and isinstance(value, list):
                 return [self.node(x, depth + 1) for x in value]
         keys, items = tree.get("k"), tree.get("v")
@@ -190,9 +234,11 @@ class _Reader:
         raise WireError("malformed value")
 
 
-def decode_measured(tree: Any, data: bytes | bytearray) -> tuple[Any, Measure]:
-    """The value `encode` described and its `Measure`; raises WireError for anything else."""
-    reader = _Reader(data)
+def decode_measured(tree: Any, data: bytes | bytearray,
+                    question: list[np.ndarray] | tuple = ()) -> Decoded:
+    """The value `encode` described, its `Measure` and its arrays; `question` holds the
+    arrays an answer may name. Raises WireError for anything else."""
+    reader = _Reader(data, question)
     try:
         value = reader.node(tree, 0)
     except RecursionError:
@@ -201,9 +247,9 @@ def decode_measured(tree: Any, data: bytes | bytearray) -> tuple[Any, Measure]:
         raise WireError("unexpected trailing data")
     measure = Measure(reader.largest, reader.rank, reader.elements,
                       max(reader.integer, reader.largest))
-    return value, measure
+    return Decoded(value, measure, reader.arrays)
 
 
-def decode(tree: Any, data: bytes | bytearray) -> Any:
+def decode(tree: Any, data: bytes | bytearray, question: list[np.ndarray] | tuple = ()) -> Any:
     """The value `encode` described; raises WireError for anything else."""
-    return decode_measured(tree, data)[0]
+    return decode_measured(tree, data, question).value

@@ -593,10 +593,9 @@ def test_the_oracle_answers_only_within_the_case_scale():
     bound = Scale.of((case.calls,))
     def ask(name: str, args: list):
         # as the sandbox sends them: encoded, then decoded and measured by the grader
-        encoded = wire.encode((tuple(args), {}))
-        (args, kwargs), measure = wire.decode_measured(encoded.tree, encoded.data)
-        answer = oracle(name, list(args), kwargs, measure)
-        return wire.decode(answer.tree, answer.data)
+        question = wire.encode((tuple(args), {}))
+        answer = oracle(name, wire.decode_measured(question.tree, question.data))
+        return wire.decode(answer.tree, answer.data, question.arrays)
 
     x = np.zeros((2, bound.largest))
     assert ask("rnn_step_forward", [x, x[:, :3], np.zeros((bound.largest, 3)),

@@ -35,7 +35,7 @@ def _same(a, b) -> bool:
 @settings(max_examples=200, deadline=None)
 @given(VALUES)
 def test_plain_values_round_trip_exactly(value):
-    tree, data, _ = wire.encode(value)
+    tree, data, *_ = wire.encode(value)
     tree = json.loads(json.dumps(tree))  # it crosses the socket as JSON
     assert _same(value, wire.decode(tree, data))
 
@@ -104,7 +104,43 @@ def test_deep_nesting_and_huge_arrays_are_refused():
 @given(VALUES)
 def test_the_measure_taken_while_decoding_is_the_oracles_scale(value):
     from autograder.grader.runner import Scale
-    tree, data, elements = wire.encode(value)
-    decoded, measure = wire.decode_measured(json.loads(json.dumps(tree)), data)
+    tree, data, elements, _ = wire.encode(value)
+    decoded, measure, _ = wire.decode_measured(json.loads(json.dumps(tree)), data)
     assert Scale(*measure) == Scale.of(decoded)
     assert elements == measure.elements
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(ARRAYS, min_size=1, max_size=4), st.lists(st.integers(0, 3), max_size=12))
+def test_an_array_met_again_is_sent_once_and_rebuilt_as_one_object(arrays, picks):
+    from autograder.grader.runner import Scale
+    # a step cache: the same weights at every step, each step's output the next one's input
+    value = [tuple(arrays[i % len(arrays)] for i in picks[j:j + 3]) for j in range(len(picks))]
+    tree, data, elements, _ = wire.encode(value)
+    assert len(data) == sum(a.nbytes for a in arrays if any(a is x for t in value for x in t))
+    decoded, measure, _ = wire.decode_measured(json.loads(json.dumps(tree)), data)
+    assert _same(value, decoded)
+    for step, rebuilt in zip(value, decoded):
+        for a, b in zip(step, rebuilt):
+            for c, d in zip(step, rebuilt):
+                assert (a is c) == (b is d)
+    assert Scale(*measure) == Scale.of(decoded) == Scale.of(value)
+    assert elements == measure.elements
+
+
+def test_a_reference_to_an_array_not_yet_sent_is_refused():
+    one = {"a": "<f8", "s": [1]}
+    for tree in ({"r": 0}, [one, {"r": 1}], [one, {"r": -1}], [one, {"r": True}],
+                 [one, {"r": "0"}], [one, {"r": 0.0}], {"r": 0, "x": 1}):
+        try:
+            wire.decode(tree, b"\0" * 8)
+        except wire.WireError:
+            continue
+        raise AssertionError(f"accepted {tree}")
+    # every reference counts in full against the size limit
+    big = {"a": "|b1", "s": [wire.MAX_ELEMENTS // 2]}
+    try:
+        wire.decode([big, {"r": 0}, {"r": 0}], b"\0" * (wire.MAX_ELEMENTS // 2))
+    except wire.WireError:
+        return
+    raise AssertionError("three references to half the limit were accepted")

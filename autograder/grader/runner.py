@@ -93,10 +93,12 @@ class Runner:
         bound = Scale.of((case.calls,))
         reference = reference_functions(self.assignment)
 
-        def oracle(name: str, args: list, kwargs: dict, measure: wire.Measure) -> wire.Encoded:
-            if not Scale(*measure).within(bound):
+        def oracle(name: str, call: wire.Decoded) -> wire.Encoded:
+            if not Scale(*call.measure).within(bound):
                 raise ValueError("arguments beyond the case's scale")
-            answer = wire.encode(reference[name](*args, **kwargs))
+            args, kwargs = call.value
+            # (what the answer holds of the arguments goes back by name: see wire)
+            answer = wire.encode(reference[name](*args, **kwargs), call.arrays)
             if answer.elements > 4 * (bound.largest + 4) * (bound.elements + 256):
                 raise ValueError("an answer larger than the case can need")
             return answer

@@ -93,7 +93,7 @@ class RunResult:
 
 
 # (name, args, kwargs, their measure) -> the answer, encoded
-Oracle = Callable[[str, list, dict, wire.Measure], wire.Encoded]
+Oracle = Callable[[str, wire.Decoded], wire.Encoded]  # (helper, its arguments) -> answer
 
 
 class Session:
@@ -217,14 +217,15 @@ class Session:
         if oracle is None or name not in helpers:
             raise self._fail("the sandbox asked for a helper it was not given")
         try:
-            (args, kwargs), measure = wire.decode_measured(header.get("value"), blob)
-            if not isinstance(args, tuple) or not isinstance(kwargs, dict):
+            call = wire.decode_measured(header.get("value"), blob)
+            if (not isinstance(call.value, tuple) or len(call.value) != 2
+                    or not isinstance(call.value[0], tuple) or not isinstance(call.value[1], dict)):
                 raise wire.WireError("malformed arguments")
         except (wire.WireError, TypeError, ValueError):
             raise self._fail("the sandbox sent a malformed helper call") from None
         try:
             with np.errstate(all="ignore"):  # (warnings filters are process-wide, this is not)
-                answer = oracle(name, list(args), kwargs, measure)
+                answer = oracle(name, call)
             self._send({"op": "answer", "ok": True, "value": answer.tree}, answer.data)
         except Exception:  # noqa: BLE001 - the reference rejects these arguments
             self._send({"op": "answer", "ok": False})

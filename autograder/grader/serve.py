@@ -90,12 +90,12 @@ def _oracle(sock: socket.socket, channel: Channel, name: str) -> Any:
     """A stand-in for helper `name` that asks the grader to run the reference on its
     arguments: the sandbox gets the helper's outputs as plain data, never its code."""
     def helper(*args: Any, **kwargs: Any) -> Any:
-        tree, data, _ = wire.encode((args, kwargs))
-        send(sock, {"op": "oracle", "function": name, "value": tree}, data)
+        question = wire.encode((args, kwargs))
+        send(sock, {"op": "oracle", "function": name, "value": question.tree}, question.data)
         header, payload = channel.receive()
         if header.get("op") != "answer" or header.get("ok") is not True:
             raise ValueError(f"{name} cannot run on these arguments")
-        return wire.decode(header.get("value"), payload)
+        return wire.decode(header.get("value"), payload, question.arrays)
 
     helper.__name__ = helper.__qualname__ = name
     return helper
