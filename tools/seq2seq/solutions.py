@@ -214,7 +214,8 @@ def additive_attention_forward(s_prev: np.ndarray, H_enc: np.ndarray, mask: np.n
     weights = np.exp(scores)
     weights = weights / weights.sum(axis=1, keepdims=True)
     if np.isnan(weights).any():
-        raise ValueError("additive_attention_forward: a sequence has no real token")
+        raise ValueError("additive_attention_forward: NaN weights (a sequence without a "
+                         "real token, or scores that overflow)")
     context = np.einsum("ns,nsh->nh", weights, H_enc)
     cache = (s_prev, H_enc, W_s, W_h, v, hidden, weights)
     ### END SOLUTION
