@@ -623,6 +623,12 @@ for model, texts in outputs.items():
     print(f"{model:<10} exact match {100 * right.mean():5.1f}%   BLEU "
           f"{sacrebleu.corpus_bleu(texts, [references], tokenize='char').score:5.1f}   "
           f"({len(texts)} test dates)")
+FIELDS_AT = {"year": slice(0, 4), "month": slice(5, 7), "day": slice(8, 10)}
+for model, texts in outputs.items():
+    right_at = {field: 100 * np.mean([t[at] == r[at] for t, r in zip(texts, references)])
+                for field, at in FIELDS_AT.items()}
+    print(f"{model:<10} field right: " + ", ".join(f"{field} {share:.1f}%"
+                                                 for field, share in right_at.items()))
 counts = [int(((lengths >= low) & (lengths <= high)).sum()) for low, high in BINS]
 print(f"\n{'source length':<18}" + "".join(f"{f'{lo}-{hi}':>8}" for lo, hi in BINS))
 print(f"{'test dates':<18}" + "".join(f"{c:8d}" for c in counts))
@@ -765,15 +771,46 @@ month and the day, and what does it do with characters such as the weekday or *t
 """
 
 A_BOTTLENECK = r"""
-RESULTS: filled in from the recorded run.
+(Numbers from the recorded run, greedy decoding of the 2000 test dates.) The attention
+model writes every test date exactly (100.0%, BLEU 100.0); the plain model 25.4% (BLEU
+86.0, most characters right). The plain decoder must get the whole date, year, month and
+day, from the 64 numbers of $s_0$ and carry whatever it has not written yet in its own
+state: it writes the year first (97.0% right), the month (86.2%) and the day last (30.0%).
+The day has to survive eight steps of a vanilla RNN that is busy writing other characters,
+and most of it is lost: that is the bottleneck. Across source lengths the plain model stays
+at 24 to 29% here: the bidirectional summary keeps both ends of the source fresh (the
+forward state ends on the year, the backward state on the day), so a longer source mostly
+adds characters between them; the fixed-size state is already too small at 6 characters,
+for what the decoder must carry. Attention removes the problem: at every step the decoder
+reads the encoder state of the characters it needs now (the maps show the day digits at the
+day), so nothing has to be carried from $s_0$, whatever the length or the order.
 """
 
 A_MASK = r"""
-RESULTS: filled in from the recorded run.
+Encoder forward pass: the outputs of both directions are multiplied by the mask (zero at
+padding), and the backward direction's state is zeroed at every padded position, so it
+starts from zero at each sequence's own last real token. Without it the backward states of
+every real token would depend on the padding's inputs, whose number depends on the longest
+source in the batch. Encoder backward pass: the upstream gradient at padded positions is
+dropped and the backward direction's gradient is masked where its state was, so no
+gradient flows into padding (otherwise the weights would be trained on the padding's
+characters). Attention: padded scores are set to $-\infty$ before the softmax, so their
+weights are exactly 0 and the real weights sum to 1; without it the context mixes in the
+padding's states and the real weights shrink. In every case the same date would be
+encoded, attended and translated differently depending on how long the other sources in
+its batch are: the mask makes a sequence's result independent of its batch.
 """
 
 A_HEATMAPS = r"""
-RESULTS: filled in from the recorded run.
+(Recorded run.) Each output digit looks at the digit it copies: the year digits at the
+year at the end of the source (the brightest cell on the copied digit for 67% of the year
+digits, where the two-digit years' century "19"/"20" is not in the source at all and the
+map spreads over the year), the day digits at the day (94%), and the month, where it is
+written in digits, at those digits (95%); where it is a name the month characters look at
+its first letters (*ju* of june, *o* of october). The dashes and <END> spread their
+weight, and the weekday, *the*, *of* and the commas get almost none: the model has learnt
+to skip them. The map is not a diagonal: the rows of the year point to the end of the
+source and those of the day to the start, the non-monotonic alignment of the task.
 """
 
 
