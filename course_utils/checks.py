@@ -86,6 +86,26 @@ def check_gradients(function: str, checks: Mapping[str, tuple[Any, Any]],
                       for hint, names in names_by_hint.items()))
 
 
+def check_runs(function: str, case: str, look_at: str, fn: Callable[..., Any], /,
+               *args: Any, **kwargs: Any) -> Any:
+    """Return fn(*args, **kwargs); stop with a one-line AssertionError if it raises.
+
+    A crash inside a student's function (a shape that does not fit, a wrong method call)
+    then reads like any other failed check: the message names `function`, the `case` that
+    was run, the error, and what to look at; the original traceback is chained above it.
+    NotImplementedError (a function not written yet) and AssertionError pass unchanged.
+    """
+    try:
+        return fn(*args, **kwargs)
+    except (NotImplementedError, AssertionError):
+        raise
+    except Exception as error:
+        detail = (str(error).splitlines() or [""])[0][:120]
+        raise AssertionError(f"{function}: {case} raises {type(error).__name__}"
+                             + (f" ({detail})" if detail else "")
+                             + f", see the traceback above: {look_at}") from error
+
+
 # ------------------------------------------------------------------------- the contracts
 
 def _leaves(value: Any, name: str) -> Iterator[tuple[str, np.ndarray]]:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course_utils.checks import check_close, check_contracts, check_equal, check_gradients
+from course_utils.checks import (
+    check_close,
+    check_contracts,
+    check_equal,
+    check_gradients,
+    check_runs,
+)
 
 
 def _inputs(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -225,3 +231,26 @@ def test_check_gradients_gives_the_shared_hint_when_every_gradient_fails():
     with pytest.raises(AssertionError) as error:
         check_gradients("f", {"a": wrong, "b": right}, hints, all_fail="the shared part")
     assert str(error.value).splitlines()[1:] == ["    a: hint a"]
+
+
+def test_check_runs_turns_a_crash_into_one_line_naming_the_function():
+    assert check_runs("f", "the case", "look here", lambda a, b: a + b, 1, b=2) == 3
+
+    def crashes(x):
+        return x.append(1)  # an int has no append
+
+    with pytest.raises(AssertionError) as error:
+        check_runs("f", "k = 3", "rank by the sum", crashes, 3)
+    message = str(error.value)
+    assert message.startswith("f: k = 3 raises AttributeError (") and "\n" not in message
+    assert message.endswith(": rank by the sum")
+    assert isinstance(error.value.__cause__, AttributeError)  # its traceback is kept
+
+
+@pytest.mark.parametrize("kind", [NotImplementedError, AssertionError])
+def test_check_runs_lets_a_stub_and_a_failed_check_through(kind):
+    def raises():
+        raise kind("as it was")
+
+    with pytest.raises(kind, match="^as it was$"):
+        check_runs("f", "the case", "look here", raises)

@@ -30,6 +30,7 @@ def reference() -> dict:
     ns: dict = {"__name__": "captioning_reference"}
     exec(S.SETUP, ns)
     exec(S.DECODER, ns)
+    exec(X.CHECK_HELPERS, ns)  # the visible tests' setup parts call check_contracts, check_runs
     for source in S.SOLUTIONS.values():
         exec(source, ns)
     return ns
@@ -40,10 +41,14 @@ def literal(value) -> str:
         return repr(value)
     value = np.asarray(value)
     if value.dtype.kind in "iub":
-        return "np.array(" + np.array2string(value, separator=", ", max_line_width=88) + ")"
-    body = np.array2string(value, separator=", ", precision=12, max_line_width=88,
-                           floatmode="maxprec", suppress_small=False)
-    return "np.array(" + body.replace("\n", "\n          ") + ")"
+        body = np.array2string(value, separator=", ", max_line_width=88)
+    else:
+        body = np.array2string(value, separator=", ", precision=12, max_line_width=88,
+                               floatmode="maxprec", suppress_small=False)
+    lines = body.split("\n")  # continuation lines aligned under the first, no trailing blanks
+    body = "\n".join([lines[0]] + [(" " * 9 + line).rstrip() if line.strip() else ""
+                                    for line in lines[1:]])
+    return "np.array(" + body + ")"
 
 
 def fill(template: str, ns: dict) -> str:

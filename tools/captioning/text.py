@@ -49,8 +49,12 @@ to a few steps under the autograder. The written questions are graded by hand.
 CHECK_HELPERS = r"""
 # Helpers of the visible tests (not graded; they live in course_utils/checks.py). A check
 # prints what it compared; when a value is off it stops the notebook with a message naming
-# the function, the quantity and where to look.
-from course_utils.checks import check_close, check_equal, check_gradients
+# the function, the quantity and where to look. check_contracts runs first: your function
+# must not write into its inputs (not even temporarily), must return new arrays, and must
+# return float32 for float32 inputs. check_runs turns a crash inside your function into a
+# one-line message (the traceback stays above it).
+from course_utils.checks import (check_close, check_contracts, check_equal, check_gradients,
+                                 check_runs)
 """
 
 DATA_MD = r"""
@@ -123,6 +127,14 @@ so that float32 inputs give float32 outputs.
 ATTN_FW_VISIBLE = r"""
 prev_h = np.linspace(-0.6, 0.9, num=2 * 3).reshape(2, 3)           # (N=2, H=3)
 A = np.linspace(-1.0, 1.2, num=2 * 3 * 2 * 2).reshape(2, 3, 2, 2)  # (N, H, P=2, P)
+check_contracts("dot_product_attention_forward", dot_product_attention_forward, prev_h, A,
+                float_outputs=False, outputs=("attn", "attn_weights", "cache"))
+attn32, attn_weights32, _ = dot_product_attention_forward(prev_h.astype(np.float32),
+                                                          A.astype(np.float32))
+assert attn32.dtype == attn_weights32.dtype == np.float32, (
+    f"dot_product_attention_forward: float32 inputs give attn {attn32.dtype} and "
+    f"attn_weights {attn_weights32.dtype}, expected float32: a NumPy float64 scalar (such as "
+    "np.sqrt(H)) or buffer makes float32 arrays float64; scale by math.sqrt(H), a Python float")
 attn, attn_weights, _ = dot_product_attention_forward(prev_h, A)
 # EXPECTED
 look_at = {
@@ -143,6 +155,8 @@ rng = np.random.default_rng(0)
 prev_h, A = rng.standard_normal((2, 4)), rng.standard_normal((2, 4, 3, 3))
 dattn, dattn_weights = rng.standard_normal((2, 4)), rng.standard_normal((2, 3, 3))
 _, _, cache = dot_product_attention_forward(prev_h, A)
+check_contracts("dot_product_attention_backward", dot_product_attention_backward, dattn,
+                dattn_weights, cache, outputs=("dprev_h", "dA"))
 dprev_h, dA = dot_product_attention_backward(dattn, dattn_weights, cache)
 # EXPECTED
 look_at = {
@@ -193,6 +207,8 @@ Wx = np.linspace(-2.1, 1.3, num=D * 4 * H).reshape(D, 4 * H)
 Wh = np.linspace(-0.7, 2.2, num=H * 4 * H).reshape(H, 4 * H)
 Wattn = np.linspace(0.9, -1.1, num=H * 4 * H).reshape(H, 4 * H)
 b = np.linspace(0.3, 0.7, num=4 * H)
+check_contracts("attention_lstm_step_forward", attention_lstm_step_forward, x, prev_h, prev_c,
+                attn, Wx, Wh, Wattn, b, outputs=("next_h", "next_c", "cache"))
 next_h, next_c, _ = attention_lstm_step_forward(x, prev_h, prev_c, attn, Wx, Wh, Wattn, b)
 # EXPECTED
 look_at = ("a = x @ Wx + prev_h @ Wh + attn @ Wattn + b, blocks in the order i, f, o, g; "
@@ -213,8 +229,10 @@ Wx, Wh, Wattn = (0.5 * rng.standard_normal((D, 4 * H)), 0.5 * rng.standard_norma
 b = rng.standard_normal(4 * H)
 dnext_h, dnext_c = rng.standard_normal((N, H)), rng.standard_normal((N, H))
 _, _, cache = attention_lstm_step_forward(x, prev_h, prev_c, attn, Wx, Wh, Wattn, b)
-grads = attention_lstm_step_backward(dnext_h, dnext_c, cache)
 names = ("dx", "dprev_h", "dprev_c", "dattn", "dWx", "dWh", "dWattn", "db")
+check_contracts("attention_lstm_step_backward", attention_lstm_step_backward, dnext_h, dnext_c,
+                cache, outputs=names)
+grads = attention_lstm_step_backward(dnext_h, dnext_c, cache)
 dx, dprev_h, dprev_c, dattn, dWx, dWh, dWattn, db = grads
 # EXPECTED
 look_at = dict.fromkeys(names, "the LSTM step's backward (gates i, f, o, g), with attn "
@@ -261,6 +279,8 @@ A = rng.standard_normal((N, H, P, P))
 Wx, Wh, Wattn = (0.4 * rng.standard_normal((D, 4 * H)), 0.4 * rng.standard_normal((H, 4 * H)),
                  0.4 * rng.standard_normal((H, 4 * H)))
 b = 0.1 * rng.standard_normal(4 * H)
+check_contracts("attention_lstm_forward", attention_lstm_forward, x, A, Wx, Wh, Wattn, b,
+                outputs=("h", "cache"))
 h, _ = attention_lstm_forward(x, A, Wx, Wh, Wattn, b)
 # EXPECTED
 check_close("attention_lstm_forward", "h", h, expected_h,
@@ -278,8 +298,9 @@ Wx, Wh, Wattn = (0.4 * rng.standard_normal((D, 4 * H)), 0.4 * rng.standard_norma
 b = 0.1 * rng.standard_normal(4 * H)
 dh = rng.standard_normal((N, T, H))
 _, cache = attention_lstm_forward(x, A, Wx, Wh, Wattn, b)
-grads = attention_lstm_backward(dh, cache)
 names = ("dx", "dA", "dWx", "dWh", "dWattn", "db")
+check_contracts("attention_lstm_backward", attention_lstm_backward, dh, cache, outputs=names)
+grads = attention_lstm_backward(dh, cache)
 dx, dA, dWx, dWh, dWattn, db = grads
 # EXPECTED
 look_at = dict.fromkeys(names, "walk the steps in reverse, adding dh[:, t] to the gradient "
@@ -325,14 +346,20 @@ rng = np.random.default_rng(16)
 N, P, Dp, H, D, V_toy = 2, 2, 5, 3, 4, 7
 toy_patches = rng.standard_normal((N, P, P, Dp))
 toy_captions = np.array([[START, 4, 5, 6, END, NULL], [START, 3, END, NULL, NULL, NULL]])
+decoders = {  # what each cell runs, for the message if your function crashes on it
+    "rnn": "rnn_forward and rnn_backward (Wx is (D, H)), h0 = A.mean(axis=(2, 3))",
+    "lstm": ("lstm_forward and lstm_backward (Wx is (D, 4H): the rnn layers do not fit it), "
+             "h0 = A.mean(axis=(2, 3)) and c0 = 0"),
+    "attention": "attention_lstm_forward and attention_lstm_backward on A (Wx is (D, 4H))"}
 losses, all_grads, toy_models = {}, {}, {}
 for cell in ("rnn", "lstm", "attention"):
     toy_models[cell] = init_captioner(cell, V_toy, Dp, P, H, D, np.random.default_rng(17),
                                       scale=0.5)
     toy_models[cell]["b"] = 0.3 * np.random.default_rng(18).standard_normal(
         toy_models[cell]["b"].shape)
-    losses[cell], all_grads[cell] = captioning_loss(toy_models[cell], toy_patches,
-                                                    toy_captions, cell)
+    losses[cell], all_grads[cell] = check_runs(
+        "captioning_loss", f'cell="{cell}"', decoders[cell], captioning_loss, toy_models[cell],
+        toy_patches, toy_captions, cell)
 loss_rnn, loss_lstm, loss_attention = losses["rnn"], losses["lstm"], losses["attention"]
 dW_proj_attention = all_grads["attention"]["W_proj"]
 dW_pos_rnn = all_grads["rnn"]["W_pos"]
@@ -382,35 +409,68 @@ log-probability per word. With k = 1 beam search is greedy decoding.
 """
 
 GREEDY_VISIBLE = r"""
-toy = init_captioner("attention", 6, 5, 2, 4, 3, np.random.default_rng(7), scale=1.5)
+toy = init_captioner("attention", 6, 5, 2, 4, 3, np.random.default_rng(62), scale=1.5)
+toy["b_out"][[NULL, START]] -= 3.0  # a toy model that rarely writes <NULL> or <START>
 toy_patches = np.random.default_rng(8).standard_normal((3, 2, 2, 5))
+toy_rnn = init_captioner("rnn", 6, 5, 2, 4, 3, np.random.default_rng(9), scale=1.5)
+toy_rnn["b_out"][[NULL, START]] -= 3.0
 greedy = sample_greedy(toy, toy_patches, "attention", 6)
-greedy_rnn = sample_greedy(init_captioner("rnn", 6, 5, 2, 4, 3, np.random.default_rng(9),
-                                          scale=1.5), toy_patches, "rnn", 5)
+greedy_rnn = sample_greedy(toy_rnn, toy_patches, "rnn", 5)
 # EXPECTED
+# In this case the rows produce <END> at different steps, and one row never does.
 look_at = ("feed <START> first, then each step's np.argmax(scores, axis=1); keep <END> and "
            "write <NULL> after it; the output is (N, max_length) without <START>")
 assert np.shape(greedy) == (3, 6), f"sample_greedy: got shape {np.shape(greedy)}: " + look_at
-check_equal("sample_greedy", "the attention captions", np.asarray(greedy).tolist(),
-            expected_greedy.tolist(), look_at)
+rows = np.asarray(greedy).tolist()
+for n, row in enumerate(rows):
+    assert END not in row or set(row[row.index(END) + 1:]) <= {NULL}, (
+        f"sample_greedy: row {n} = {row} goes on after its <END>: once a row has produced "
+        "<END>, every later entry of that row is <NULL>")
+assert rows != np.where(expected_greedy == END, NULL, expected_greedy).tolist(), (
+    "sample_greedy: every <END> is missing (written as <NULL>): a row keeps the <END> it "
+    "produces, and only the entries after it are <NULL>")
+first_end = min(row.index(END) for row in expected_greedy.tolist() if END in row)
+for n, row in enumerate(rows):  # right up to the first <END> of any row, then only <NULL>
+    right_row = expected_greedy[n].tolist()
+    if (row[:first_end + 1] == right_row[:first_end + 1] and set(row[first_end + 1:]) <= {NULL}
+            and set(right_row[first_end + 1:]) != {NULL}):
+        raise AssertionError(
+            f"sample_greedy: row {n} = {row} stops after {first_end + 1} words, when another "
+            "row produced <END>: decode every row until its own <END> (or max_length)")
+check_equal("sample_greedy", "the attention captions", rows, expected_greedy.tolist(),
+            look_at)
 check_equal("sample_greedy", "the rnn captions", np.asarray(greedy_rnn).tolist(),
             expected_greedy_rnn.tolist(), look_at)
 """
 
 BEAM_VISIBLE = r"""
-toy = init_captioner("lstm", 5, 5, 2, 4, 3, np.random.default_rng(10), scale=1.5)
+toy = init_captioner("lstm", 5, 5, 2, 4, 3, np.random.default_rng(15), scale=1.5)
+toy["b_out"][[NULL, START]] -= 3.0  # a toy model that rarely writes <NULL> or <START>
 one_image = np.random.default_rng(11).standard_normal((2, 2, 5))
-beam_1, score_1 = beam_search(toy, one_image, "lstm", 1, 6)
-beam_3, score_3 = beam_search(toy, one_image, "lstm", 3, 6)
-greedy_1 = sample_greedy(toy, one_image[None], "lstm", 6)[0]
-# EXPECTED
-look_at = ("keep the k extensions with the largest SUM of log-probabilities, set finished "
-           "ones aside, and return the best of finished and live hypotheses by the MEAN "
+look_at = ("keep the k extensions with the largest SUM of log-probabilities, over the "
+           "extensions of ALL live hypotheses together; set finished ones aside (never "
+           "extended again), and return the best of finished and live hypotheses by the MEAN "
            "log-probability per word (<END> counted)")
-check_equal("beam_search", "the caption with beam width 1 (greedy decoding)",
-            np.asarray(beam_1).tolist(), [int(w) for w in greedy_1[:len(beam_1)]],
-            "with k = 1 beam search is greedy decoding")
-check_equal("beam_search", "the caption with beam width 3", np.asarray(beam_3).tolist(),
+beam_1, score_1 = check_runs("beam_search", "beam width 1", look_at, beam_search, toy,
+                             one_image, "lstm", 1, 6)
+beam_3, score_3 = check_runs("beam_search", "beam width 3", look_at, beam_search, toy,
+                             one_image, "lstm", 3, 6)
+greedy_1 = sample_greedy(toy, one_image[None], "lstm", 6)[0].tolist()
+greedy_1 = greedy_1[:greedy_1.index(END) + 1] if END in greedy_1 else greedy_1
+# EXPECTED
+# In this case greedy decoding's first word is not the best caption's, and hypotheses
+# finish at different steps.
+caption_1, caption_3 = np.asarray(beam_1).tolist(), np.asarray(beam_3).tolist()
+for width, caption in ((1, caption_1), (3, caption_3)):
+    assert END not in caption[:-1], (
+        f"beam_search: with beam width {width} the caption {caption} goes on after <END>: a "
+        "hypothesis that ends with <END> is finished: set it aside, never extend it again")
+check_equal("beam_search", "the caption with beam width 1", caption_1, greedy_1,
+            "with k = 1 beam search is greedy decoding (sample_greedy, up to its <END>)")
+assert END in caption_3 or END not in expected_beam_3, (
+    f"beam_search: the caption {caption_3} never finished, but a finished hypothesis scores "
+    "better: compare the finished hypotheses together with those still live at the end")
+check_equal("beam_search", "the caption with beam width 3", caption_3,
             expected_beam_3.tolist(), look_at)
 check_close("beam_search", "the score with beam width 3", score_3, expected_score_3, look_at)
 check_close("beam_search", "the score with beam width 1", score_1, expected_score_1, look_at)
