@@ -15,15 +15,17 @@ BUILD_DIR = REPO_ROOT / "build" / "layers"  # generated <a>_layers.py modules (g
 RELEASE_DIR = REPO_ROOT / "release"         # `python -m autograder release` writes here
 
 # The assignments, in the order students meet them.
-ASSIGNMENTS = ("rnn", "lstm", "char_lm", "captioning")
+ASSIGNMENTS = ("rnn", "lstm", "char_lm", "captioning", "seq2seq")
 
 # assignment -> the earlier assignments whose solutions its release ships as modules
-# (`lstm` uses the RNN layers, `char_lm` the RNN, LSTM and GRU layers, `captioning` those
-# and the char_lm layers: word embedding, temporal affine, temporal softmax loss).
+# (`lstm` uses the RNN layers, `char_lm` the RNN, LSTM and GRU layers, `captioning` and
+# `seq2seq` those and the char_lm layers: word embedding, temporal affine, temporal softmax
+# loss; char_lm_layers imports lstm_layers, so both ship).
 SHIPPED_LAYERS: dict[str, tuple[str, ...]] = {
     "lstm": ("rnn",),
     "char_lm": ("rnn", "lstm"),
     "captioning": ("rnn", "lstm", "char_lm"),
+    "seq2seq": ("rnn", "lstm", "char_lm"),
 }
 
 # What a student's code may import besides the shipped layers: copied into every release

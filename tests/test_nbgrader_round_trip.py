@@ -36,6 +36,7 @@ TRIPS = {
                  ("test_lstm_step_backward_dWx",)),
     "char_lm": Trip("word_embedding_backward/fancy_add"),
     "captioning": Trip("dot_product_attention_backward/no_scale"),
+    "seq2seq": Trip("additive_attention_forward/mask_after_softmax"),
 }
 
 

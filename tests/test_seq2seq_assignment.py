@@ -1,41 +1,23 @@
-"""The seq2seq assignment: reference gradients, decoding, hidden tests that can fail,
-nbgrader round trip.
+"""The seq2seq assignment: reference gradients, decoding, hidden tests that can fail.
 
-seq2seq is not registered in autograder/layout.py yet: this module registers it in this
-process only while its tests run (as tools/seq2seq/dev.py does), and restores the layout
-afterwards. The nbgrader round trip runs the hidden-test cells in nbgrader's own process,
-which only knows registered assignments: it is skipped until seq2seq is in
-`layout.ASSIGNMENTS` (then drop the `registered` fixture's patching too).
+Its nbgrader round trip is in tests/test_nbgrader_round_trip.py with the other assignments'.
 """
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
-import autograder.layout as layout
 from autograder.cases import seq2seq as cases
 from autograder.execute import run_case
 from autograder.mutants import Mutant, for_function, mutant_namespace
 
 TOL = 1e-7
 NULL, START, END = 0, 1, 2
-REGISTERED = "seq2seq" in layout.ASSIGNMENTS  # before this module patches anything
-
-
-@pytest.fixture(scope="module", autouse=True)
-def registered():
-    with pytest.MonkeyPatch.context() as patch:
-        if not REGISTERED:
-            patch.setattr(layout, "ASSIGNMENTS", (*layout.ASSIGNMENTS, "seq2seq"))
-            patch.setitem(layout.SHIPPED_LAYERS, "seq2seq", ("rnn", "lstm", "char_lm"))
-        yield
 
 
 @pytest.fixture(scope="module")
-def ref(registered):
+def ref():
     from autograder.reference import reference_namespace
     return reference_namespace("seq2seq")
 
@@ -283,36 +265,3 @@ def test_a_function_that_modifies_its_input_loses_only_the_unchanged_points():
         if test.function == "additive_attention_forward":
             result = evaluate("seq2seq", test, runner)
             assert result.passed == ("inputs_unchanged" not in test.name), test.name
-
-
-# ----------------------------------------------------------------------------- nbgrader
-@pytest.mark.skipif(not REGISTERED, reason="needs seq2seq in autograder.layout.ASSIGNMENTS: "
-                    "nbgrader's hidden-test cells run in a process of their own")
-def test_nbgrader_release_solution_blank_and_one_wrong_function(tmp_path):
-    from autograder.course import Course, release_files, solution_submission, with_answers
-    from autograder.mutants import find_mutant
-    from autograder.suite import tests_for
-    course = Course(tmp_path)
-    released_path = course.generate("seq2seq")
-    release_files("seq2seq", released_path.parent)
-    for earlier in ("rnn", "lstm", "char_lm"):
-        assert (released_path.parent / f"{earlier}_layers.py").exists()
-    release = json.loads(released_path.read_text())
-    assert "### BEGIN SOLUTION" not in released_path.read_text()
-
-    tests = tests_for("seq2seq")
-    total = sum(t.points for t in tests)
-    course.submit("seq2seq", "solution", solution_submission(release, "seq2seq"))
-    course.submit("seq2seq", "blank", release)
-    wrong_mask = find_mutant("seq2seq", "additive_attention_forward/mask_after_softmax")
-    wrong = with_answers(solution_submission(release, "seq2seq"),
-                         {"additive_attention_forward": wrong_mask.source()})
-    course.submit("seq2seq", "wrong_attention", wrong)
-    scores = course.autograde("seq2seq")
-
-    auto = {s: {k: v for k, v in g.items() if k.startswith("test_")} for s, g in scores.items()}
-    assert sum(auto["solution"].values()) == pytest.approx(total)
-    assert set(auto["blank"]) == {t.name for t in tests} and sum(auto["blank"].values()) == 0
-    lost = {name for name, got in auto["wrong_attention"].items()
-            if got < next(t.points for t in tests if t.name == name)}
-    assert lost and all(name.startswith("test_additive_attention_forward_") for name in lost)
