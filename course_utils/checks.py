@@ -100,10 +100,14 @@ def check_runs(function: str, case: str, look_at: str, fn: Callable[..., Any], /
     except (NotImplementedError, AssertionError):
         raise
     except Exception as error:
-        detail = (str(error).splitlines() or [""])[0][:120]
-        raise AssertionError(f"{function}: {case} raises {type(error).__name__}"
-                             + (f" ({detail})" if detail else "")
-                             + f", see the traceback above: {look_at}") from error
+        raise _crashed(function, f"{case} raises", error, look_at) from error
+
+
+def _crashed(function: str, what: str, error: Exception, look_at: str) -> AssertionError:
+    detail = (str(error).splitlines() or [""])[0][:120]
+    return AssertionError(f"{function}: {what} {type(error).__name__}"
+                          + (f" ({detail})" if detail else "")
+                          + f", see the traceback above: {look_at}")
 
 
 # ------------------------------------------------------------------------- the contracts
@@ -187,6 +191,8 @@ def check_contracts(function: str, fn: Callable[..., Any], *args: Any,
        returns must be float32. Pass float_outputs=False for a function whose stated dtype
        does not follow its inputs.
 
+    A crash inside fn stops here too, as one line naming the function (the traceback is
+    chained above it); NotImplementedError (not written yet) passes unchanged.
     `outputs` names the elements of a returned tuple for the messages (as in the docstring).
     The arguments themselves are never changed: every call gets its own copies.
     """
@@ -205,11 +211,14 @@ def check_contracts(function: str, fn: Callable[..., Any], *args: Any,
         return given, fn(*call_with.args, **call_with.kwargs)
 
     # 1. no write into an input, not even one that is undone later
+    where = "the line of your function where it happened"
     try:
         given, result = call(_read_only)
-    except ValueError as error:
+    except (NotImplementedError, AssertionError):
+        raise
+    except Exception as error:
         if not _is_read_only_error(error):
-            raise
+            raise _crashed(function, "raises", error, where) from error
         written = []
         for target, _ in (leaf for name, value in arguments.items()
                           for leaf in _leaves(value, name)):
@@ -244,7 +253,12 @@ def check_contracts(function: str, fn: Callable[..., Any], *args: Any,
     # 3. float32 in, float32 out
     if not float_outputs:
         return
-    _, result32 = call(_to_float32)
+    try:
+        _, result32 = call(_to_float32)
+    except (NotImplementedError, AssertionError):
+        raise
+    except Exception as error:
+        raise _crashed(function, "with float32 inputs raises", error, where) from error
     wrong = [(name, out.dtype) for name, out in _returned_arrays(result32, outputs)
              if np.issubdtype(out.dtype, np.floating) and out.dtype != np.float32]
     if wrong:

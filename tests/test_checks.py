@@ -133,8 +133,9 @@ def test_another_value_error_is_not_blamed_on_a_write():
     def broken(x):
         raise ValueError("shapes do not match")
 
-    with pytest.raises(ValueError, match="shapes do not match"):
+    with pytest.raises(AssertionError, match="^broken: raises ValueError") as error:
         check_contracts("broken", broken, np.ones(3))
+    assert "writes into" not in str(error.value) and "shapes do not match" in str(error.value)
 
 
 # ------------------------------------------------------------------------ returned inputs
@@ -254,3 +255,29 @@ def test_check_runs_lets_a_stub_and_a_failed_check_through(kind):
 
     with pytest.raises(kind, match="^as it was$"):
         check_runs("f", "the case", "look here", raises)
+
+
+def test_check_contracts_turns_a_crash_into_one_line_naming_the_function():
+    x, prev_h, Wx = _inputs()
+
+    def wrong_shape(x, prev_h, Wx):
+        return np.tanh(x @ Wx.T + prev_h), None  # (2, 3) @ (4, 3): does not fit
+
+    def crashes_in_float32(x, prev_h, Wx):
+        if x.dtype == np.float32:
+            raise TypeError("only float64 here")
+        return step(x, prev_h, Wx)
+
+    for fn, start in ((wrong_shape, "step: raises ValueError ("),
+                      (crashes_in_float32, "step: with float32 inputs raises TypeError (")):
+        with pytest.raises(AssertionError) as error:
+            check_contracts("step", fn, x, prev_h, Wx)
+        message = str(error.value)
+        assert message.startswith(start) and "\n" not in message, message
+        assert isinstance(error.value.__cause__, Exception)  # its traceback is kept
+
+    def stub(x, prev_h, Wx):
+        raise NotImplementedError()
+
+    with pytest.raises(NotImplementedError):
+        check_contracts("step", stub, x, prev_h, Wx)

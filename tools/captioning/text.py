@@ -357,6 +357,10 @@ for cell in ("rnn", "lstm", "attention"):
                                       scale=0.5)
     toy_models[cell]["b"] = 0.3 * np.random.default_rng(18).standard_normal(
         toy_models[cell]["b"].shape)
+# params, patches and captions are not written into; the gradients are new arrays
+check_contracts("captioning_loss", captioning_loss, toy_models["rnn"], toy_patches,
+                toy_captions, "rnn", float_outputs=False, outputs=["loss", "grads"])
+for cell in ("rnn", "lstm", "attention"):
     losses[cell], all_grads[cell] = check_runs(
         "captioning_loss", f'cell="{cell}"', decoders[cell], captioning_loss, toy_models[cell],
         toy_patches, toy_captions, cell)
@@ -414,6 +418,8 @@ toy["b_out"][[NULL, START]] -= 3.0  # a toy model that rarely writes <NULL> or <
 toy_patches = np.random.default_rng(8).standard_normal((3, 2, 2, 5))
 toy_rnn = init_captioner("rnn", 6, 5, 2, 4, 3, np.random.default_rng(9), scale=1.5)
 toy_rnn["b_out"][[NULL, START]] -= 3.0
+check_contracts("sample_greedy", sample_greedy, toy, toy_patches, "attention", 6,
+                float_outputs=False)  # word ids, whatever the parameters' dtype
 greedy = sample_greedy(toy, toy_patches, "attention", 6)
 greedy_rnn = sample_greedy(toy_rnn, toy_patches, "rnn", 5)
 # EXPECTED
@@ -451,6 +457,8 @@ look_at = ("keep the k extensions with the largest SUM of log-probabilities, ove
            "extensions of ALL live hypotheses together; set finished ones aside (never "
            "extended again), and return the best of finished and live hypotheses by the MEAN "
            "log-probability per word (<END> counted)")
+check_contracts("beam_search", beam_search, toy, one_image, "lstm", 3, 6,
+                float_outputs=False, outputs=["caption", "score"])
 beam_1, score_1 = check_runs("beam_search", "beam width 1", look_at, beam_search, toy,
                              one_image, "lstm", 1, 6)
 beam_3, score_3 = check_runs("beam_search", "beam width 3", look_at, beam_search, toy,
