@@ -15,6 +15,7 @@ COMMANDS = {
     "demo": ("autograder.demo", "release, synthesize a class, autograde it, print grades"),
     "grade": ("autograder.grader.cli", "grade a folder or .zip of submissions in a sandbox"),
     "similarity": ("autograder.similarity", "rank pairs of students by similar answer code"),
+    "gradescope": ("autograder.gradescope", "build a Gradescope autograder bundle (.zip)"),
     "verify": ("autograder.verify.cli", "check tests catch every catalog mistake"),
     "sync-tests": ("autograder.authoring", "regenerate hidden-test cells from autograder.cases"),
     "export-layers": ("autograder.export", "write the layer modules later assignments ship"),

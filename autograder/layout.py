@@ -37,6 +37,13 @@ TIMEOUT = 20.0                 # wall-clock seconds per step: loading the cells,
 MEMORY_MB = 512                # address space a submission may add to the interpreter
 MAX_NOTEBOOK_BYTES = 20 << 20  # a larger notebook is not read
 
+# When a student may see a hidden test's result, in Gradescope's terms: "visible" (at
+# once), "after_due_date", "after_published" (once grades are published) or "hidden"
+# (never; staff only). A `Test` without its own `visibility` gets this one
+# (docs/grader.md, "Visibility"). "visible" keeps the kit's feedback as it always was:
+# every test and its hint at once.
+VISIBILITY = "visible"
+
 Notebook = dict[str, Any]      # a notebook as parsed JSON (nbformat 4)
 
 

@@ -95,6 +95,10 @@ def dtype_key(output: str) -> str:
     return f"{DTYPE_PREFIX}{output}"
 
 
+# Gradescope's visibility values, from the most to the least shown.
+VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
+
+
 @dataclass(frozen=True)
 class Test:
     """One nbgrader test cell: `grade_id == name`, worth `points`.
@@ -115,6 +119,9 @@ class Test:
     outputs: tuple[str, ...]
     description: str
     fallback: tuple[str, ...] = ()
+    # Gradescope's visibility of this test's result ("visible", "after_due_date",
+    # "after_published", "hidden"); None: the course default, `layout.VISIBILITY`.
+    visibility: str | None = None
 
     @functools.cached_property
     def side_condition(self) -> bool:
@@ -125,3 +132,6 @@ class Test:
     def __post_init__(self) -> None:
         if not self.name.startswith(f"test_{self.function}_"):
             raise ValueError(f"test name {self.name!r} must start with 'test_{self.function}_'")
+        if self.visibility is not None and self.visibility not in VISIBILITIES:
+            raise ValueError(f"test {self.name}: visibility {self.visibility!r} is not one of "
+                             f"{', '.join(VISIBILITIES)}")

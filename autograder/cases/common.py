@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator
 from typing import TypedDict
 
 import numpy as np
@@ -59,6 +60,14 @@ def value_tests(function: str, cases: Callable[[], list[Case]], outputs: dict[st
              outputs=(name,), description=f"{function}: {what}", fallback=fallback)
         for name, what in outputs.items()
     ]
+
+
+def with_visibility(visibility: str, tests: Iterable[Test]) -> list[Test]:
+    """A group of tests (one function's, a family) whose results students see at
+    `visibility` ("visible", "after_due_date", "after_published", "hidden"), e.g.
+    `*with_visibility("after_due_date", value_tests(...))` in TESTS; a test left alone
+    gets the course default, `layout.VISIBILITY`."""
+    return [dataclasses.replace(test, visibility=visibility) for test in tests]
 
 
 def unchanged_test(function: str, cases: Callable[[], list[Case]], points: float = 1.0,

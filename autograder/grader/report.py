@@ -14,15 +14,18 @@ import functools
 import hashlib
 import html
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
+from .. import precomputed
 from ..layout import NotebookError, source_notebook
 from ..notebooks import grade_meta, read_notebook
 from ..verdict import TestResult
+from ..visibility import BEFORE_DUE, Moment, for_assignment, lookup, not_shown_yet
 from .job import Record
 from .neutral import csv_cell, one_line, visible
 
@@ -42,22 +45,80 @@ def write_csv(records: list[Record], path: Path) -> None:
                              *(f"{scores.get(n, 0.0):g}" for n in names)])
 
 
-def gradescope(record: Record) -> dict:
-    """Gradescope's results.json for one student."""
-    lines = [f"Status: {one_line(record.status)}. "
-             f"Score {record.score:g} / {record.max_score:g}."]
-    lines += [f"Note: {one_line(note, MESSAGE_CHARS)}" for note in record.notes]
+def gradescope(record: Record, assignment: str | None = None) -> dict:
+    """Gradescope's results.json for one student: every test with its visibility
+    (`Test.visibility` or the course default); the top-level `output`, which a student
+    reads first and at once, names only tests visible at once (`summary_text`)."""
+    visibilities = for_assignment(assignment)
     return {
         "score": record.score,
         # Only the first attempts' time: how long a retry took is a signal from a sandbox
         # that held reference outputs.
         "execution_time": round(record.shown_time, 3),
-        "output": "\n".join(lines),
+        "output": summary_text(record, visibilities),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",  # the grader's own log is for staff
         "tests": [{"name": one_line(t.name), "score": t.score, "max_score": t.max_score,
                    "status": "passed" if t.score == t.max_score else "failed",
-                   "output": one_line(t.message, MESSAGE_CHARS), "visibility": "visible"}
+                   "output": one_line(t.message, MESSAGE_CHARS),
+                   "visibility": lookup(visibilities, t.name)}
                   for t in record.tests],
     }
+
+
+def shown_tests(record: Record, visibilities: dict[str, str], moment: Moment
+                ) -> tuple[list[TestResult], Counter[str]]:
+    """(the tests a student sees at `moment`, how many of each visibility they do not)."""
+    shown = [t for t in record.tests if moment.shows(lookup(visibilities, t.name))]
+    unseen = Counter(lookup(visibilities, t.name) for t in record.tests
+                     if not moment.shows(lookup(visibilities, t.name)))
+    return shown, unseen
+
+
+TIMED_OUT = re.compile(r"(?:^|: )([A-Za-z_]\w*(?:, [A-Za-z_]\w*)*): timed out\b")
+
+
+def hung_functions(record: Record) -> list[str]:
+    """The graded functions that hung (a test's first attempt "...: f: timed out (on
+    ...)"): named to the student whatever the test's visibility, as the status already
+    says that something hung (a function name is no secret of a test)."""
+    functions = {test.function for test in record.tests}
+    found: dict[str, None] = {}
+    for test in record.tests:
+        for match in TIMED_OUT.finditer(test.message):
+            found.update(dict.fromkeys(name for name in match.group(1).split(", ")
+                                       if name in functions))
+    return list(found)
+
+
+def summary_text(record: Record, visibilities: dict[str, str],
+                 moment: Moment = BEFORE_DUE) -> str:
+    """What a student reads first: the status, the score (on the tests shown now when some
+    are not), per function its points and the first failing test with its hint, what
+    hung, what is not shown yet, the notes. Plain text, one line per item."""
+    shown, unseen = shown_tests(record, visibilities, moment)
+    lines = [f"Status: {one_line(record.status)}. "
+             f"Score {record.score:g} / {record.max_score:g}." if not unseen else
+             f"Status: {one_line(record.status)}. Score on the tests shown now "
+             f"{sum(t.score for t in shown):g} / {sum(t.max_score for t in shown):g}."]
+    for item in summarise(shown):
+        line = f"{one_line(item.function)}: {item.score:g} / {item.max_score:g} points"
+        if item.first_failure is None:
+            lines.append(f"{line}, all tests passed.")
+            continue
+        reason, hint = split_hint(item.first_failure.message)
+        reason = reason.removeprefix(f"{item.function}: ")
+        lines.append(f"{line}; first failing test {one_line(item.first_failure.name)}: "
+                     f"{one_line(reason, MESSAGE_CHARS)}")
+        if hint is not None:
+            lines.append(f"  Hint: {one_line(hint, MESSAGE_CHARS)}")
+    hung = hung_functions(record)
+    if hung:
+        lines.append(f"Stopped: {one_line(', '.join(hung))} did not finish in time (an "
+                     "endless loop?); the tests that call it score 0.")
+    lines += not_shown_yet(unseen)
+    lines += [f"Note: {one_line(note, MESSAGE_CHARS)}" for note in record.notes]
+    return "\n".join(lines)
 
 
 HINT = ". Hint: "
@@ -126,7 +187,10 @@ def summarise(tests: Iterable[TestResult]) -> list[FunctionSummary]:
 
 def written_answers(assignment: str) -> tuple[int, float] | None:
     """(questions, points) of the manually graded cells of the source notebook, or None
-    when the assignment has no source notebook here."""
+    when the assignment has no source notebook here (a grading bundle stores them)."""
+    stored = precomputed.active(assignment)
+    if stored is not None:
+        return stored.written
     try:
         path = source_notebook(assignment)
         return _manual_cells(str(path), path.stat().st_mtime_ns)
@@ -178,18 +242,21 @@ def _function_item(item: FunctionSummary) -> str:
     return f"<li class=\"{'pass' if passed else 'fail'}\">{head}{body}</li>"
 
 
-def feedback_html(record: Record, assignment: str) -> str:
+def feedback_html(record: Record, assignment: str, moment: Moment = BEFORE_DUE) -> str:
     """The student's page: score, the written-answer notice, per function the points and
-    the first failing test with its hint, then every test. No test code, no solution."""
+    the first failing test with its hint, then every test. No test code, no solution, and
+    no test (name, message, hint) a student may not see at `moment` (default: before the
+    due date, grades not published): only how many there are and when they show."""
     e = _clean
-    summary = summarise(record.tests)
+    shown, unseen = shown_tests(record, for_assignment(assignment), moment)
+    summary = summarise(shown)
     rows = "\n".join(
         f"<tr class=\"{'pass' if t.passed else 'fail'}\">"
         f"<td class=\"name\"><code>{e(t.name)}</code></td>"
         f"<td class=\"pts\">{t.score:g} / {t.max_score:g}</td>"
         f"<td class=\"result\">{'passed' if t.passed else 'failed'}</td>"
         f"<td class=\"details\">{e(t.message, MESSAGE_CHARS)}</td></tr>"
-        for t in record.tests)
+        for t in shown)
     notes = "".join(f"<li>{e(n, MESSAGE_CHARS)}</li>" for n in record.notes)
     written = written_answers(assignment)
     total = record.max_score + (written[1] if written else 0.0)
@@ -206,8 +273,8 @@ def feedback_html(record: Record, assignment: str) -> str:
 <style>{STYLE}</style>
 </head><body><main>
 <h1>{e(assignment)}: feedback for {student}</h1>
-<p class="score">Autograded score <b>{record.score:g} / {record.max_score:g}</b>
-({e(record.status)}).</p>
+{_score_line(record, shown, bool(unseen))}
+{''.join(f'<p class="notice">{e(line)}</p>' for line in not_shown_yet(unseen))}
 {notice}
 {f'<ul class="notes">{notes}</ul>' if notes else ''}
 {section}<h2>Every test</h2>
@@ -219,11 +286,20 @@ def feedback_html(record: Record, assignment: str) -> str:
 """
 
 
+def _score_line(record: Record, shown: list[TestResult], partial: bool) -> str:
+    if not partial:
+        return (f'<p class="score">Autograded score <b>{record.score:g} / '
+                f'{record.max_score:g}</b>\n({_clean(record.status)}).</p>')
+    return (f'<p class="score">Autograded score on the tests shown now <b>'
+            f'{sum(t.score for t in shown):g} / {sum(t.max_score for t in shown):g}</b>\n'
+            f'({_clean(record.status)}).</p>')
+
+
 def write_student(record: Record, out: Path, assignment: str) -> None:
     (out / "results").mkdir(parents=True, exist_ok=True)
     (out / "feedback").mkdir(parents=True, exist_ok=True)
     (out / "results" / f"{record.safe_id}.json").write_text(
-        json.dumps(gradescope(record), indent=1), encoding="utf-8")
+        json.dumps(gradescope(record, assignment), indent=1), encoding="utf-8")
     (out / "feedback" / f"{record.safe_id}.html").write_text(
         feedback_html(record, assignment), encoding="utf-8")
 
