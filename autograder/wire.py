@@ -45,7 +45,28 @@ class Measure(NamedTuple):
     largest: int    # largest array dimension
     rank: int       # most dimensions of an array
     elements: int   # array elements in all
-    integer: int    # largest integer magnitude, array dimensions included
+    integer: int    # largest integer magnitude: array dimensions and integer arrays included
+    shape: int      # most elements a shape in the value could ask for (see `shape_size`)
+
+
+MAX_SHAPE_RANK = 64     # NumPy's most dimensions: a longer sequence is not a shape
+_SHAPE_CAP = 1 << 62
+
+
+def shape_size(items: Any) -> int:
+    """How many elements `items` asks for if a helper uses it as a shape: the product of
+    its magnitudes when it is 1 to 64 integers (a tuple, a list or a 1-D integer array),
+    else 0. Capped, so a product of huge integers costs nothing to bound."""
+    if not 0 < len(items) <= MAX_SHAPE_RANK:
+        return 0
+    size = 1
+    for item in items:
+        if not isinstance(item, (int, np.integer)) or isinstance(item, bool):
+            return 0
+        size *= abs(int(item))
+        if size > _SHAPE_CAP:
+            size = _SHAPE_CAP
+    return size
 
 
 class Encoded(NamedTuple):
@@ -140,7 +161,7 @@ def encode(value: Any, question: list[np.ndarray] | tuple = ()) -> Encoded:
 class _Reader:
     def __init__(self, data: bytes | bytearray, question: list[np.ndarray] | tuple) -> None:
         self.data, self.offset, self.nodes, self.question = data, 0, 0, question
-        self.largest = self.rank = self.elements = self.integer = 0
+        self.largest = self.rank = self.elements = self.integer = self.shape = 0
         self.arrays: list[np.ndarray] = []  # every array rebuilt, in order (for {"r": n})
 
     def array(self, dtype: np.dtype, shape: Any) -> np.ndarray:
@@ -168,7 +189,12 @@ class _Reader:
         elif not array.flags.writeable or dtype.byteorder not in "=|":
             # a writable copy in native byte order (a bytearray payload needs none)
             array = array.astype(dtype.newbyteorder("="), copy=True)
-        return array.reshape(shape)
+        array = array.reshape(shape)
+        if dtype.kind in "iu" and count:  # integers in an array are integers too
+            self.integer = max(self.integer, abs(int(array.max())), abs(int(array.min())))
+            if len(shape) == 1 and count <= MAX_SHAPE_RANK:
+                self.shape = max(self.shape, shape_size(array.tolist()))
+        return array
 
     def again(self, index: Any, arrays: list[np.ndarray] | tuple) -> np.ndarray:
         """`arrays[index]` (rebuilt earlier, or the question's), counted in the measure."""
@@ -192,7 +218,9 @@ class _Reader:
                 return array
             return self.tagged(tree, depth)
         if kind is list:
-            return tuple([self.node(x, depth + 1) for x in tree])
+            items = tuple([self.node(x, depth + 1) for x in tree])
+            self.shape = max(self.shape, shape_size(items))
+            return items
         if tree is None or kind is bool:
             return tree
         if kind is str:
@@ -226,7 +254,9 @@ class _Reader:
             if kind == "q":
                 return self.again(value, self.question)
             if kind == "l" and isinstance(value, list):
-                return [self.node(x, depth + 1) for x in value]
+                listed = [self.node(x, depth + 1) for x in value]
+                self.shape = max(self.shape, shape_size(listed))
+                return listed
         keys, items = tree.get("k"), tree.get("v")
         if (len(tree) == 2 and isinstance(keys, list) and isinstance(items, list)
                 and len(keys) == len(items) and all(isinstance(k, str) for k in keys)):
@@ -246,7 +276,7 @@ def decode_measured(tree: Any, data: bytes | bytearray,
     if reader.offset != len(data):
         raise WireError("unexpected trailing data")
     measure = Measure(reader.largest, reader.rank, reader.elements,
-                      max(reader.integer, reader.largest))
+                      max(reader.integer, reader.largest), reader.shape)
     return Decoded(value, measure, reader.arrays)
 
 

@@ -607,6 +607,50 @@ def test_the_oracle_answers_only_within_the_case_scale():
             ask("rnn_step_forward", list(args))
 
 
+def _smallest_oracle(assignment: str, helper: str):
+    """The oracle of the smallest case whose retry serves `helper`, and that case's Scale."""
+    found = [(Scale.of((case.calls,)), case) for test in hidden_tests(assignment)
+             if helper in test.fallback for case in cases(assignment, test.name)]
+    bound, case = min(found, key=lambda item: (item[0].elements, item[1].label))
+    runner = Runner(assignment, Limits(), {"cells": []}, {})
+    oracle = runner._oracle(case)
+
+    def ask(*args):
+        question = wire.encode((args, {}))
+        return oracle(helper, wire.decode_measured(question.tree, question.data))
+    return ask, bound
+
+
+def test_a_shape_in_a_cache_cannot_make_the_oracle_allocate_beyond_the_case():
+    """Found by an attacker: small integers, each within the case's, multiply into a huge
+    shape (a tuple in a cache, or an integer array); the oracle refuses it before running."""
+    ask, bound = _smallest_oracle("char_lm", "word_embedding_backward")
+    tiny = 1 + int(math.isqrt(4 * bound.elements + 1024))
+    for shape in ((tiny, tiny, 2), np.array([2, 40_000_000]), np.array([tiny, tiny, 2])):
+        with pytest.raises(ValueError, match="beyond the case"):
+            ask(np.ones((2, 1)), (np.zeros((1, 2), dtype=np.int64), shape))
+    ask, bound = _smallest_oracle("seq2seq", "bidirectional_rnn_backward")
+    bomb = (1, 2) + (bound.largest,) * 6 + (2,)
+    with pytest.raises(ValueError, match="beyond the case"):
+        ask(np.zeros((1, 2, 4)), (np.ones((1, 2), bool), (), (), bomb))
+
+
+def test_a_sandbox_gets_no_tolerance_computed_from_the_reference():
+    """Found by an attacker: atol / rtol of a case's output is the size of the expected
+    value, so the case a sandbox unpickles carries the inputs and nothing else."""
+    import pickle
+
+    from autograder.grader.sandbox import inputs_only
+    from autograder.layout import ASSIGNMENTS
+    for assignment in ASSIGNMENTS:
+        for test in hidden_tests(assignment):
+            for case in cases(assignment, test.name):
+                sent = pickle.loads(pickle.dumps(inputs_only(case)))
+                assert sent.tolerances == {} and sent.rtol == sent.atol == 0.0
+                assert pickle.dumps(sent.calls) == pickle.dumps(case.calls)
+                assert sent.outputs == case.outputs
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.binary(max_size=3000), min_size=1, max_size=4),
        st.integers(1, 70_000))

@@ -14,7 +14,7 @@ import select
 import signal
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -94,6 +94,12 @@ class RunResult:
 
 # (name, args, kwargs, their measure) -> the answer, encoded
 Oracle = Callable[[str, wire.Decoded], wire.Encoded]  # (helper, its arguments) -> answer
+
+
+def inputs_only(case: Case) -> Case:
+    """The case as a sandbox gets it: the calls and what to return, nothing computed from
+    the reference (a tolerance scales with the expected value: atol / rtol is its size)."""
+    return replace(case, tolerances={}, rtol=0.0, atol=0.0)
 
 
 class Session:
@@ -188,7 +194,7 @@ class Session:
         """Run cases in one request; each result as it comes, each within its own step
         timeout (and the budget). A failure raises at the case it happened in; `oracles[i]`
         answers the helper calls of case i."""
-        self._send({"op": "run"}, pickle.dumps(list(cases)))
+        self._send({"op": "run"}, pickle.dumps([inputs_only(case) for case in cases]))
         for index in range(len(cases)):
             oracle = oracles[index] if oracles else None
             end = self._step_end()
