@@ -1,12 +1,13 @@
 """Dates written the way people write them, and their ISO form: the `seq2seq` data.
 
-A source is one calendar date in one of a dozen human formats, lower case, character by
+A source is one calendar date in one of fifteen human formats, lower case, character by
 character; its target is the same date as ISO 8601, ``YYYY-MM-DD``::
 
-    the 3rd of march, 1998          ->  1998-03-03
-    tuesday, 3 march 1998           ->  1998-03-03
-    march 3, 1998                   ->  1998-03-03
-    03/03/98                        ->  1998-03-03
+    the 3rd of march, 1998                          ->  1998-03-03
+    tuesday, 3 march 1998                           ->  1998-03-03
+    march 3, 1998                                   ->  1998-03-03
+    03/03/98                                        ->  1998-03-03
+    tuesday, the 3rd day of march in the year 1998  ->  1998-03-03
 
 The task needs no knowledge outside the string, and the rules are stated here so that
 every target is right: numeric dates are day first (``dd/mm/yy``, ``d.m.yyyy``); a
@@ -14,8 +15,9 @@ two-digit year ``yy`` means 19yy when yy >= 50 and 20yy otherwise (the dates run
 1950-01-01 to 2049-12-31); weekday names are the true weekday of the date (they carry no
 information the model needs, and it must learn to look past them). The alignment is
 not monotonic: the year comes first in the target and last in most sources, the day
-comes last in the target and first in many sources; sources run from 6 to 39
-characters.
+comes last in the target and first in many sources; sources run from 8 to 53
+characters, and in the long ones (a weekday first, words between the fields) the day and
+the month are far from both ends of the source.
 
 Splits are by date, not by string: a date of the test split never occurs in training, in
 any format (the date's day number since 1950-01-01, modulo 10: 0 is test, 1 is
@@ -74,6 +76,11 @@ FORMATS: tuple[str, ...] = (
     "{dd}.{mm}.{yyyy}",                          # 03.03.1998
     "{d}/{m}/{yyyy}",                            # 3/3/1998
     "{yyyy}/{mm}/{dd}",                          # 1998/03/03
+    # Long ones, the day and the month far from both ends of the source:
+    "{weekday}, the {ord} day of {month} in the year {yyyy}",
+    # tuesday, the 3rd day of march in the year 1998
+    "{weekday}, the {ord} day of {month}, {yyyy}",  # tuesday, the 3rd day of march, 1998
+    "{weekday} {d} {month} of the year {yyyy}",  # tuesday 3 march of the year 1998
 )
 
 
@@ -119,7 +126,8 @@ class CharVocabulary:
 
 def _source_chars() -> set[str]:
     chars = set("0123456789 ,./")
-    for word in (*MONTHS, *WEEKDAYS, "the", "of", "st", "nd", "rd", "th"):
+    for word in (*MONTHS, *WEEKDAYS, "the", "of", "st", "nd", "rd", "th", "day", "in",
+                 "year"):
         chars.update(word)
     return chars
 

@@ -118,11 +118,11 @@ def _greedy_by_hand(ns, params, src, mask, model, max_length):
         H_enc, _ = ns["bidirectional_rnn_forward"](x, np.ones((1, L), dtype=bool),
                                                    *(params[k] for k in ns["ENCODER"]))
         H = H_enc.shape[2] // 2
-        s = np.concatenate([H_enc[0, L - 1, :H], H_enc[0, 0, H:]])
+        s = s0 = np.concatenate([H_enc[0, L - 1, :H], H_enc[0, 0, H:]])
         word, row = START, []
         for _ in range(max_length):
             y = params["W_tgt"][word]
-            inputs = y
+            inputs = np.concatenate([y, s0])  # the plain model's fixed context
             if model == "attention":
                 e = np.tanh(s @ params["W_s"] + H_enc[0] @ params["W_h"]) @ params["v"]
                 w = np.exp(e - e.max())

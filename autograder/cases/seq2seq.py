@@ -258,7 +258,7 @@ def model_params(rng: np.random.Generator, model: str, Vs: int, Vt: int, D: int,
         params |= {f"Wx_{d}": randn(rng, D, H, scale=scale / np.sqrt(D)),
                    f"Wh_{d}": randn(rng, H, H, scale=0.9 * scale / np.sqrt(H)),
                    f"b_{d}": randn(rng, H, scale=0.3)}
-    D_in = D + (Hd if model == "attention" else 0)
+    D_in = D + Hd  # [embedding ; context]: s0 for the plain model, attended for the other
     params |= {"W_tgt": randn(rng, Vt, D, scale=0.7 * scale),
                "Wx": randn(rng, D_in, Hd, scale=scale / np.sqrt(D_in)),
                "Wh": randn(rng, Hd, Hd, scale=0.9 * scale / np.sqrt(Hd)),
@@ -388,7 +388,7 @@ def beam_cases() -> list[Case]:
 # outputs), found by search over seeds; tests/test_seq2seq_assignment.py checks it.
 WIDTH_MATTERS: list[tuple[int, tuple]] = [
     (9001, ("attention", 3, 8, 7, 5, 0)), (9009, ("attention", 2, 8, 7, 5, 0)),
-    (9048, ("plain", 2, 8, 7, 5, 0)), (9086, ("plain", 4, 8, 7, 5, 0)),
+    (9004, ("plain", 2, 8, 7, 5, 0)), (9013, ("plain", 4, 8, 7, 5, 0)),
     (9105, ("attention", 2, 8, 7, 5, 0))]
 
 

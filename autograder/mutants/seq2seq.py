@@ -196,6 +196,10 @@ MUTANTS: list[Mutant] = [
       "the gradient of the decoder's first state s0 does not reach the encoder "
       "(encoder_summary_backward is not added to dH_enc)",
       [(SUMMARY, "dH_enc = dH_enc")]),
+    M("seq2seq_loss", "plain_context_gradient_dropped",
+      "the plain decoder's gradient of its context s0, read at every step, is dropped: only "
+      "the initial state's gradient reaches the encoder",
+      [("ds = ds + dinputs[:, :, D:].sum(axis=1)", "ds = ds")]),
     M("seq2seq_loss", "dH_enc_not_summed",
       "dH_enc keeps only the last decoder step processed (t = 0) instead of the sum over "
       "all steps",

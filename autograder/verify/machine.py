@@ -106,11 +106,30 @@ def _nth(run: Callable[[Case, tuple[str, ...]], Mapping[str, np.ndarray]],
     return _attempt(run, cases[index][0], replaced)
 
 
+def _fresh_mask(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A fresh boolean array with the structure of `mask` along its last axis: each row
+    keeps its number of True; a prefix row (True, then False: a padding mask) is kept as
+    it is, any other row gets its True at random places. (Random True/False could leave a
+    row without a real token, an input no function of a padded batch accepts.)"""
+    if mask.ndim == 0:
+        return mask.copy()
+    rows = mask.reshape(-1, mask.shape[-1])
+    out = np.zeros_like(rows)
+    for i, row in enumerate(rows):
+        count = int(row.sum())
+        if row[:count].all():
+            out[i, :count] = True
+        else:
+            out[i, rng.permutation(row.size)[:count]] = True
+    return out.reshape(mask.shape)
+
+
 def _fresh(value: Any, rng: np.random.Generator, salt: int) -> Any:
-    """`value` with every array replaced by a random one of its shape, dtype and scale."""
+    """`value` with every array replaced by a random one of its shape, dtype and scale
+    (a boolean array by one of the same structure, see `_fresh_mask`)."""
     if isinstance(value, np.ndarray):
         if value.dtype == bool:
-            return rng.random(value.shape) < 0.5
+            return _fresh_mask(value, rng)
         if value.dtype.kind in "iu":
             low, high = (int(value.min()), int(value.max())) if value.size else (0, 0)
             return rng.integers(low, high + 1, size=value.shape).astype(value.dtype)

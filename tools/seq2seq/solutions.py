@@ -50,10 +50,11 @@ def encoder_summary_backward(ds0, cache):
 def init_seq2seq(model, Vs, Vt, D, H, A, rng, scale=None):
     """Parameters of a translation model: small random weights, zero biases (float64).
 
-    model: "plain" (the decoder starts from encoder_summary and sees nothing else) or
-    "attention" (the same start, and a context vector at every step). Each encoder
-    direction has H units, so H_enc has 2H; the decoder's state has Hd = 2H units, the
-    size of encoder_summary; the embeddings have D units, the attention A."""
+    model: "plain" (the decoder starts from s0 = encoder_summary and reads s0 again at
+    every step, the same fixed context) or "attention" (the same start, and at every step
+    a context attended afresh). Each encoder direction has H units, so H_enc has 2H; the
+    decoder's state has Hd = 2H units, the size of encoder_summary; its step reads
+    [embedding ; context], D + 2H numbers, in both models; the attention has A units."""
     Hd = 2 * H
 
     def weights(fan_in, *shape):
@@ -63,7 +64,7 @@ def init_seq2seq(model, Vs, Vt, D, H, A, rng, scale=None):
               "Wx_f": weights(D, D, H), "Wh_f": weights(H, H, H), "b_f": np.zeros(H),
               "Wx_b": weights(D, D, H), "Wh_b": weights(H, H, H), "b_b": np.zeros(H),
               "W_tgt": weights(D, Vt, D),
-              "Wx": weights(D, D + (Hd if model == "attention" else 0), Hd),
+              "Wx": weights(D, D + Hd, Hd),
               "Wh": weights(Hd, Hd, Hd), "b": np.zeros(Hd),
               "W_out": weights(Hd, Hd, Vt), "b_out": np.zeros(Vt)}
     if model == "attention":
@@ -74,11 +75,13 @@ def init_seq2seq(model, Vs, Vt, D, H, A, rng, scale=None):
 DECODER = r'''
 def encode(params, src, src_mask, encoder):
     """Run the encoder once: the state the decoder starts from, as a dict with H_enc
-    (N, S, 2H), the mask and s (N, Hd) = encoder_summary(H_enc, mask). `encoder` is the
-    encoder to run: pass your bidirectional_rnn_forward."""
+    (N, S, 2H), the mask, the summary s0 (N, Hd) = encoder_summary(H_enc, mask) (the plain
+    decoder's context at every step) and the decoder's state s, s0 to start with.
+    `encoder` is the encoder to run: pass your bidirectional_rnn_forward."""
     x = params["W_src"][src]
     H_enc, _ = encoder(x, src_mask, *(params[k] for k in ENCODER))
-    return {"H_enc": H_enc, "mask": src_mask, "s": encoder_summary(H_enc, src_mask)[0]}
+    s0, _ = encoder_summary(H_enc, src_mask)
+    return {"H_enc": H_enc, "mask": src_mask, "s0": s0, "s": s0}
 
 
 def decoder_step(params, state, words, model, attention_step):
@@ -91,7 +94,8 @@ def decoder_step(params, state, words, model, attention_step):
     x = params["W_tgt"][words]
     weights = None
     if model == "plain":
-        s, _ = rnn_step_forward(x, state["s"], params["Wx"], params["Wh"], params["b"])
+        inputs = np.concatenate([x, state["s0"]], axis=1)  # the same context every step
+        s, _ = rnn_step_forward(inputs, state["s"], params["Wx"], params["Wh"], params["b"])
     else:
         s, weights, _ = attention_step(x, state["s"], state["H_enc"], state["mask"],
                                        params["Wx"], params["Wh"], params["b"],
@@ -213,9 +217,6 @@ def additive_attention_forward(s_prev: np.ndarray, H_enc: np.ndarray, mask: np.n
     scores = scores - scores.max(axis=1, keepdims=True)
     weights = np.exp(scores)
     weights = weights / weights.sum(axis=1, keepdims=True)
-    if np.isnan(weights).any():
-        raise ValueError("additive_attention_forward: NaN weights (a sequence without a "
-                         "real token, or scores that overflow)")
     context = np.einsum("ns,nsh->nh", weights, H_enc)
     cache = (s_prev, H_enc, W_s, W_h, v, hidden, weights)
     ### END SOLUTION
@@ -324,7 +325,9 @@ def seq2seq_loss(params: dict, src: np.ndarray, src_mask: np.ndarray, tgt: np.nd
     Inputs:
     - params: dict of arrays, as made by init_seq2seq: W_src (Vs, D), the encoder's Wx_f,
       Wh_f, b_f, Wx_b, Wh_b, b_b, W_tgt (Vt, D), the decoder's Wx, Wh (Hd, Hd), b (Hd,),
-      W_out (Hd, Vt), b_out (Vt,), and W_s, W_h, v for "attention"; Hd = 2H
+      W_out (Hd, Vt), b_out (Vt,), and W_s, W_h, v for "attention"; Hd = 2H, and Wx is
+      (D + Hd, Hd) in both models: its first D rows read the embedding, the others the
+      context
     - src: (N, S) source ids, src_mask: (N, S) bool (as for bidirectional_rnn_forward)
     - tgt: (N, T + 1) target ids: <START>, the characters, <END>, then <NULL> padding
     - model: "plain" or "attention"
@@ -332,8 +335,10 @@ def seq2seq_loss(params: dict, src: np.ndarray, src_mask: np.ndarray, tgt: np.nd
     Procedure: H_enc = bidirectional_rnn_forward on the embedded source (W_src);
     s0, _ = encoder_summary(H_enc, src_mask). The decoder reads tgt[:, :-1] through the
     embedding W_tgt and predicts tgt[:, 1:]:
-    - "plain": rnn_forward from h0 = s0 (Wx is (D, Hd)): the last encoder states only
-    - "attention": attention_decoder_step_forward at every step from s0
+    - "plain": rnn_forward from h0 = s0 on the inputs [embedding ; s0] (N, T, D + Hd):
+      the same fixed context s0 at every step, the encoder's last states only
+    - "attention": attention_decoder_step_forward at every step from s0 (its own context
+      at every step)
     scores = temporal_affine_forward(states, W_out, b_out); the loss is
     temporal_softmax_loss with mask = (tgt[:, 1:] != NULL).
 
@@ -349,7 +354,9 @@ def seq2seq_loss(params: dict, src: np.ndarray, src_mask: np.ndarray, tgt: np.nd
     s0, summary_cache = encoder_summary(H_enc, src_mask)
     y, tgt_cache = word_embedding_forward(tgt_in, params["W_tgt"])
     if model == "plain":
-        states, dec_cache = rnn_forward(y, s0, params["Wx"], params["Wh"], params["b"])
+        context = np.repeat(s0[:, None, :], y.shape[1], axis=1)  # (N, T, Hd): s0 each step
+        states, dec_cache = rnn_forward(np.concatenate([y, context], axis=2), s0,
+                                        params["Wx"], params["Wh"], params["b"])
     else:
         s, steps, all_states = s0, [], []
         for t in range(y.shape[1]):
@@ -365,7 +372,10 @@ def seq2seq_loss(params: dict, src: np.ndarray, src_mask: np.ndarray, tgt: np.nd
     grads = {}
     dstates, grads["W_out"], grads["b_out"] = temporal_affine_backward(dscores, out_cache)
     if model == "plain":
-        dy, ds, grads["Wx"], grads["Wh"], grads["b"] = rnn_backward(dstates, dec_cache)
+        dinputs, ds, grads["Wx"], grads["Wh"], grads["b"] = rnn_backward(dstates, dec_cache)
+        D = y.shape[2]
+        dy = dinputs[:, :, :D]
+        ds = ds + dinputs[:, :, D:].sum(axis=1)  # s0 was the initial state and every context
         dH_enc = np.zeros_like(H_enc)
     else:
         dy = np.zeros_like(y)
