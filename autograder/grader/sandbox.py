@@ -239,7 +239,8 @@ class Session:
     def output(self) -> str:
         try:
             self._send({"op": "output"})
-            header, _ = self._receive(time.monotonic() + 5.0)
+            # (what was printed is a courtesy: within the budget, or one second past it)
+            header, _ = self._receive(max(self.deadline, time.monotonic() + 1.0))
             return str(header.get("text", ""))[: self.limits.output_chars + 100]
         except SandboxFailure:
             return ""
