@@ -37,6 +37,7 @@ from .grader.batch import release_notebook
 from .grader.gradescope_run import SETTINGS
 from .grader.report import written_answers
 from .layout import (
+    ASSIGNMENTS,
     MEMORY_MB,
     REPO_ROOT,
     SHIPPED_LAYERS,
@@ -198,8 +199,6 @@ def _tree(archive: zipfile.ZipFile, source: Path, target: str, skip: set[str]) -
 
 def shipped_modules(assignment: str) -> set[str]:
     """Paths under autograder/ the bundle leaves out: other assignments' cases."""
-    from .layout import ASSIGNMENTS
-
     return {f"cases/{a}.py" for a in ASSIGNMENTS if a != assignment}
 
 

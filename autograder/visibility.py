@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 
 from .layout import VISIBILITY
 from .spec import VISIBILITIES, Test
+from .suite import tests_for
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,6 @@ def for_assignment(assignment: str | None) -> dict[str, str]:
     name then gets the course default through `lookup`)."""
     if assignment is None:
         return {}
-    from .suite import tests_for  # the suite imports the cases: only when asked
-
     try:
         return of_tests(tests_for(assignment))
     except ModuleNotFoundError:

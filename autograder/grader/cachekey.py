@@ -27,7 +27,7 @@ GRADING = (
     "autograder.cases.common", "autograder.grader.job", "autograder.grader.runner",
     "autograder.grader.sandbox", "autograder.grader.zygote", "autograder.grader.worker",
     "autograder.grader.serve", "autograder.grader.confine", "autograder.grader.protocol",
-    "autograder.grader.tamper", "autograder.grader.status",
+    "autograder.grader.tamper", "autograder.grader.status", "autograder.precomputed",
 )
 # Modules that only move or show what the grading modules decided.
 NOT_GRADING = (
@@ -37,7 +37,8 @@ NOT_GRADING = (
     "autograder.grader", "autograder.grader.batch", "autograder.grader.cachekey",
     "autograder.grader.cli", "autograder.grader.collect", "autograder.grader.executors",
     "autograder.grader.gradebook", "autograder.grader.neutral", "autograder.grader.report",
-    "autograder.grader.zipsafe",
+    "autograder.grader.zipsafe", "autograder.visibility", "autograder.gradescope",
+    "autograder.grader.gradescope_run",
 )
 
 

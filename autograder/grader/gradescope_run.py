@@ -21,6 +21,14 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from .. import precomputed
+from .batch import _read_notebook
+from .collect import _student
+from .job import Job, grade_submission_safely
+from .neutral import one_line
+from .report import format_table, gradescope
+from .zygote import Limits
+
 ROOT = Path("/autograder")
 SETTINGS = "gradescope.json"
 STUDENT = "submission"
@@ -36,8 +44,6 @@ def write_results(path: Path, results: dict[str, Any]) -> None:
 
 def failure_results(message: str) -> dict[str, Any]:
     """A valid results.json for a submission that could not be graded at all."""
-    from .neutral import one_line
-
     return {"score": 0.0, "execution_time": 0.0, "visibility": "visible",
             "stdout_visibility": "hidden",
             "output": f"The autograder could not grade this submission: {one_line(message)}. "
@@ -46,13 +52,6 @@ def failure_results(message: str) -> dict[str, Any]:
 
 def grade_upload(root: Path) -> dict[str, Any]:
     """Grade the one student under `root`/submission; the results.json contents."""
-    from .. import precomputed
-    from .batch import _read_notebook
-    from .collect import _student
-    from .job import Job, grade_submission_safely
-    from .report import format_table, gradescope
-    from .zygote import Limits
-
     kit = root / "source" / "kit"
     settings = json.loads((kit / SETTINGS).read_text(encoding="utf-8"))
     assignment = settings["assignment"]
