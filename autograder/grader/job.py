@@ -215,6 +215,11 @@ def grade_submission(job: Job) -> Record:
                   output=runner.output[:4000], digest=job.digest)
 
 
+def lost(job: Job, reason: str) -> Record:
+    """The record of a job whose grading was lost outside the grader (a cluster worker)."""
+    return _not_graded(job, Status.ERROR.value, f"grader error: {reason}", time.perf_counter())
+
+
 def grade_submission_safely(job: Job) -> Record:
     """`grade_submission`, turning a grader bug into a row instead of a lost submission."""
     started = time.perf_counter()
