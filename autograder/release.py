@@ -20,6 +20,7 @@ import json
 import sys
 from datetime import date, datetime, time, timezone
 from pathlib import Path
+from typing import Any
 
 from .course import Course, NbgraderError, release_files
 from .layout import (
@@ -68,38 +69,77 @@ def parse_when(text: str) -> datetime:
     return when if when.tzinfo else when.astimezone()
 
 
-def _from_file(root: Path, assignment: str) -> list[datetime]:
-    """Due date and extensions of `assignment` in `<root>/due_dates.json`:
-    {"rnn": {"due": "2025-03-01T23:59", "extensions": {"student": "2025-03-04T23:59"}}}."""
+# (the assignment's due date, each student's own later deadline), both None/empty if unset
+Deadlines = tuple[datetime | None, dict[str, datetime]]
+
+
+def dates_file(root: Path, assignment: str, key: str) -> Any:
+    """`key` of `assignment`'s entry in `<root>/due_dates.json` (the course-wide value of
+    the same key when the entry has none), or None."""
     path = root / DUE_DATES_FILE
     if not path.exists():
-        return []
+        return None
     try:
-        entry = json.loads(path.read_text(encoding="utf-8")).get(assignment) or {}
-        dates = [entry["due"]] if entry.get("due") else []
-        dates += list((entry.get("extensions") or {}).values())
-        return [parse_when(str(d)) for d in dates]
+        course = json.loads(path.read_text(encoding="utf-8"))
+        entry = course.get(assignment) or {}
+        return entry.get(key, course.get(key) if key == "late_policy" else None)
     except (ValueError, AttributeError, TypeError) as err:
         raise ReleaseRefused(f"{path}: {assignment}: {err}") from None
 
 
-def _from_gradebook(root: Path, assignment: str) -> list[datetime]:
+def _file_deadlines(root: Path, assignment: str) -> Deadlines:
+    """Due date and extensions of `assignment` in `<root>/due_dates.json`:
+    {"rnn": {"due": "2025-03-01T23:59", "extensions": {"student": "2025-03-04T23:59"}}}."""
+    due, extensions = dates_file(root, assignment, "due"), dates_file(root, assignment,
+                                                                        "extensions")
+    try:
+        return (parse_when(str(due)) if due else None,
+                {str(k): parse_when(str(v)) for k, v in dict(extensions or {}).items()})
+    except (ValueError, AttributeError, TypeError) as err:
+        raise ReleaseRefused(f"{root / DUE_DATES_FILE}: {assignment}: {err}") from None
+
+
+def _from_file(root: Path, assignment: str) -> list[datetime]:
+    due, extensions = _file_deadlines(root, assignment)
+    return ([due] if due else []) + list(extensions.values())
+
+
+def _gradebook_deadlines(root: Path, assignment: str) -> Deadlines:
     """Due date of `assignment` in the course's nbgrader gradebook (naive UTC, as nbgrader
-    stores it), and that date plus each submission's extension."""
+    stores it), and that date plus each submission's extension, by nbgrader student id."""
     if not (root / "gradebook.db").exists():  # opening a Gradebook would create one
-        return []
+        return None, {}
     from nbgrader.api import Gradebook, MissingEntry
 
     with Gradebook(Course(root).db_url) as gradebook:
         try:
             found = gradebook.find_assignment(assignment)
         except MissingEntry:
-            return []
+            return None, {}
         if found.duedate is None:
-            return []
+            return None, {}
         due = found.duedate.replace(tzinfo=timezone.utc)
-        extensions = [s.extension for s in found.submissions if s.extension]
-    return [due, *(due + extra for extra in extensions)]
+        extensions = {s.student_id: due + s.extension for s in found.submissions
+                      if s.extension}
+    return due, extensions
+
+
+def _from_gradebook(root: Path, assignment: str) -> list[datetime]:
+    due, extensions = _gradebook_deadlines(root, assignment)
+    return ([due] if due else []) + list(extensions.values())
+
+
+def deadlines(assignment: str, root: Path = REPO_ROOT) -> Deadlines:
+    """The due date of `assignment` (the later of the gradebook's and due_dates.json's)
+    and every student's own deadline where an extension moves it later."""
+    dues: list[datetime] = []
+    extended: dict[str, datetime] = {}
+    for due, extensions in (_gradebook_deadlines(root, assignment),
+                            _file_deadlines(root, assignment)):
+        dues += [due] if due else []
+        for student, when in extensions.items():
+            extended[student] = max(when, extended.get(student, when))
+    return (max(dues) if dues else None), extended
 
 
 def last_deadline(assignment: str, root: Path = REPO_ROOT) -> datetime | None:

@@ -21,7 +21,9 @@ from .cachekey import grading_key
 from .collect import open_submissions
 from .gradebook import write_gradebook
 from .job import Job, Record
-from .neutral import one_line
+from .late import Course as LateCourse
+from .late import Lateness, LatePolicy, Timing, late_cells, submission_times
+from .neutral import one_line, visible
 from .report import format_table, write_csv, write_student
 from .status import Status
 from .zygote import Limits
@@ -49,6 +51,8 @@ def _cached(path: Path, digest: str, student_id: str) -> Record | None:
         return None
     if record.digest != digest or record.student_id != student_id:
         return None
+    if record.status == Status.ERROR.value:  # the grader's fault (a lost worker): again
+        return None
     return record
 
 
@@ -71,11 +75,13 @@ def _read_notebook(path: Path) -> tuple[bytes | None, str | None, str | None]:
 def grade(assignment: str, submissions: Path, out: Path, workers: int | None = None,
           timeout: float = TIMEOUT, memory_mb: int = MEMORY_MB, force: bool = False,
           scheduler: str | None = None, gradebook: str | None = None,
-          progress: bool = True, log=print) -> list[Record]:
+          progress: bool = True, log=print, course: Path | None = None) -> list[Record]:
     """Grade every student under `submissions`; write DIR/grades.csv, results/, feedback/.
 
     Returns one record per student found (sorted by id). Unchanged submissions graded by
     an earlier run with the same tests and limits are not graded again unless `force`.
+    With `course` (a course root), its deadlines and late policy (`late.py`) give the
+    late-adjusted score; submission times are read either way.
     """
     submissions, out = Path(submissions), Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -85,10 +91,18 @@ def grade(assignment: str, submissions: Path, out: Path, workers: int | None = N
     records: dict[str, Record] = {}
     jobs: list[Job] = []
     notebooks: dict[str, bytes] = {}
+    late_course = (LateCourse.load(course, assignment) if course is not None
+                   else LateCourse(None, {}, LatePolicy()))
     with tempfile.TemporaryDirectory(prefix="kit-submissions-") as scratch:
         # First: an unreadable archive or folder fails before any slow preparation.
         found, warnings = open_submissions(submissions, Path(scratch), assignment)
         for warning in warnings:
+            log(f"warning: {one_line(warning)}")
+        timings, time_notes = submission_times(
+            found, submissions, Path(scratch) / "unzipped" if submissions.is_file() else None)
+        for warning in time_notes + [f"{visible(item.student_id)}: {timings[item.safe_id].note}"
+                                     for item in found
+                                     if (timings.get(item.safe_id) or Timing()).note]:
             log(f"warning: {one_line(warning)}")
         release = release_notebook(assignment, state)
         for test in tests_for(assignment):  # compute the expected values once, up front
@@ -113,6 +127,17 @@ def grade(assignment: str, submissions: Path, out: Path, workers: int | None = N
                 jobs.append(job)
     if len(records):
         log(f"{len(records)} unchanged submission(s) already graded (use --force to re-grade)")
+    lateness: dict[str, Lateness] = {}
+
+    def late_of(record: Record) -> str | None:
+        found_late = late_course.assess(record.student_id, record.safe_id, record.score,
+                                        record.max_score, timings.get(record.safe_id))
+        lateness[record.safe_id] = found_late
+        return found_late.line(record.max_score)
+
+    for record in records.values():  # a deadline or policy may have changed since
+        if late_course.due is not None or timings.get(record.safe_id):
+            write_student(record, out, assignment, late=late_of(record))
     results = executors.run(jobs, workers, scheduler)
     if progress and jobs:
         from tqdm import tqdm
@@ -121,13 +146,17 @@ def grade(assignment: str, submissions: Path, out: Path, workers: int | None = N
                        desc=f"grading {one_line(assignment, 40)}")
     for record in results:
         records[record.safe_id] = record
-        write_student(record, out, assignment)
+        write_student(record, out, assignment, late=late_of(record))
         (state / "records" / f"{record.safe_id}.json").write_text(
             json.dumps(record.to_json()), encoding="utf-8")
     ordered = sorted(records.values(), key=lambda r: r.student_id)
-    write_csv(ordered, out / "grades.csv")
+    for record in ordered:
+        if record.safe_id not in lateness:
+            late_of(record)
+    write_csv(ordered, out / "grades.csv",
+              {r.safe_id: late_cells(lateness[r.safe_id], r.score) for r in ordered})
     if gradebook:
-        write_gradebook(gradebook, assignment, ordered, notebooks)
+        write_gradebook(gradebook, assignment, ordered, notebooks, lateness)
     return ordered
 
 

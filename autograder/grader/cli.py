@@ -7,8 +7,9 @@ import os
 import sys
 from pathlib import Path
 
-from ..layout import MEMORY_MB, TIMEOUT
+from ..layout import MEMORY_MB, REPO_ROOT, TIMEOUT
 from .batch import grade
+from .late import PolicyError
 from .neutral import one_line, visible
 from .report import format_table
 from .zipsafe import ZipRefused
@@ -31,6 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gradebook", default=None,
                         help="nbgrader course root or database URL to record the scores in")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--course", type=Path, default=REPO_ROOT,
+                        help="course root whose due_dates.json (due dates, extensions, "
+                             "late_policy) and gradebook.db set deadlines (default: the "
+                             "repository)")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -42,8 +47,8 @@ def main(args: argparse.Namespace) -> int:
         records = grade(args.assignment, args.submissions, args.out, workers=args.workers,
                         timeout=args.timeout, memory_mb=args.memory, force=args.force,
                         scheduler=args.scheduler, gradebook=args.gradebook,
-                        progress=not args.quiet)
-    except (ZipRefused, OSError) as err:  # the submissions as a whole cannot be read
+                        progress=not args.quiet, course=args.course)
+    except (ZipRefused, OSError, PolicyError) as err:  # nothing can be graded
         print(f"error: {one_line(err)}", file=sys.stderr)
         return 2
     print(format_table(records))

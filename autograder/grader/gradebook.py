@@ -11,9 +11,12 @@ which is where formgrader reads it from. Students are stored under their sanitiz
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
+from datetime import timezone
 from pathlib import Path
 
 from .job import Record
+from .late import Lateness
 from .tamper import parse
 
 
@@ -28,7 +31,11 @@ def _locate(target: str) -> tuple[str, Path | None]:
 
 
 def write_gradebook(target: str, assignment: str, records: list[Record],
-                    notebooks: dict[str, bytes]) -> None:
+                    notebooks: dict[str, bytes],
+                    lateness: Mapping[str, Lateness] | None = None) -> None:
+    """Scores into nbgrader's gradebook; with `lateness`, also each submission's timestamp
+    (naive UTC, as nbgrader stores it) and the late penalty, on its first notebook, where
+    nbgrader's own late-submission plugin puts it (`nbgrader export` subtracts it)."""
     from nbgrader.api import Gradebook, MissingEntry
 
     db_url, root = _locate(target)
@@ -55,6 +62,13 @@ def write_gradebook(target: str, assignment: str, records: list[Record],
                         grade.needs_manual_grade = grade.manual_score is not None
                     elif grade.auto_score is None:
                         grade.needs_manual_grade = True
+            late = (lateness or {}).get(record.safe_id)
+            if late is not None and late.submitted_at is not None:
+                submission.timestamp = late.submitted_at.astimezone(timezone.utc).replace(
+                    tzinfo=None)
+            if late is not None and submission.notebooks:
+                for index, notebook in enumerate(submission.notebooks):
+                    notebook.late_submission_penalty = late.penalty if index == 0 else 0.0
             gradebook.db.commit()
             data = notebooks.get(record.safe_id)
             if root is not None and data is not None and parse(data)[0] is not None:

@@ -16,7 +16,7 @@ import html
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -32,16 +32,23 @@ from .neutral import csv_cell, one_line, visible
 MESSAGE_CHARS = 2000
 
 
-def write_csv(records: list[Record], path: Path) -> None:
+LATE_COLUMNS = ["submitted_at", "late_days", "late_penalty", "adjusted_score"]
+
+
+def write_csv(records: list[Record], path: Path,
+              late: Mapping[str, list[str]] | None = None) -> None:
+    """grades.csv; `late` holds each student's LATE_COLUMNS cells (late.late_cells)."""
     names = list(dict.fromkeys(t.name for r in records for t in r.tests))
     with open(path, "w", newline="", encoding="utf-8") as sink:
         writer = csv.writer(sink)
         writer.writerow([csv_cell(n) for n in ["student_id", "score", "max_score", "status",
-                                                *names]])
+                                                *LATE_COLUMNS, *names]])
         for record in records:
             scores = {t.name: t.score for t in record.tests}
+            late_cells = (late or {}).get(record.safe_id) or ["", "", "0",
+                                                              f"{record.score:g}"]
             writer.writerow([csv_cell(visible(record.student_id), None), f"{record.score:g}",
-                             f"{record.max_score:g}", csv_cell(record.status),
+                             f"{record.max_score:g}", csv_cell(record.status), *late_cells,
                              *(f"{scores.get(n, 0.0):g}" for n in names)])
 
 
@@ -242,7 +249,8 @@ def _function_item(item: FunctionSummary) -> str:
     return f"<li class=\"{'pass' if passed else 'fail'}\">{head}{body}</li>"
 
 
-def feedback_html(record: Record, assignment: str, moment: Moment = BEFORE_DUE) -> str:
+def feedback_html(record: Record, assignment: str, moment: Moment = BEFORE_DUE,
+                  late: str | None = None) -> str:
     """The student's page: score, the written-answer notice, per function the points and
     the first failing test with its hint, then every test. No test code, no solution, and
     no test (name, message, hint) a student may not see at `moment` (default: before the
@@ -261,6 +269,7 @@ def feedback_html(record: Record, assignment: str, moment: Moment = BEFORE_DUE) 
     written = written_answers(assignment)
     total = record.max_score + (written[1] if written else 0.0)
     notice = _written_notice(assignment).replace("{total}", f"{total:g}")
+    late_line = f'<p class="late">{e(late, MESSAGE_CHARS)}</p>' if late else ""
     student = e(visible(record.student_id), None)
     functions = "\n".join(_function_item(item) for item in summary)
     passed = sum(item.first_failure is None for item in summary)
@@ -274,6 +283,7 @@ def feedback_html(record: Record, assignment: str, moment: Moment = BEFORE_DUE) 
 </head><body><main>
 <h1>{e(assignment)}: feedback for {student}</h1>
 {_score_line(record, shown, bool(unseen))}
+{late_line}
 {''.join(f'<p class="notice">{e(line)}</p>' for line in not_shown_yet(unseen))}
 {notice}
 {f'<ul class="notes">{notes}</ul>' if notes else ''}
@@ -295,13 +305,14 @@ def _score_line(record: Record, shown: list[TestResult], partial: bool) -> str:
             f'({_clean(record.status)}).</p>')
 
 
-def write_student(record: Record, out: Path, assignment: str) -> None:
+def write_student(record: Record, out: Path, assignment: str,
+                  late: str | None = None) -> None:
     (out / "results").mkdir(parents=True, exist_ok=True)
     (out / "feedback").mkdir(parents=True, exist_ok=True)
     (out / "results" / f"{record.safe_id}.json").write_text(
         json.dumps(gradescope(record, assignment), indent=1), encoding="utf-8")
     (out / "feedback" / f"{record.safe_id}.html").write_text(
-        feedback_html(record, assignment), encoding="utf-8")
+        feedback_html(record, assignment, late=late), encoding="utf-8")
 
 
 def format_table(records: Iterable[Record]) -> str:
