@@ -51,6 +51,8 @@ def _cached(path: Path, digest: str, student_id: str) -> Record | None:
         return None
     if record.digest != digest or record.student_id != student_id:
         return None
+    if record.status == Status.ERROR.value:  # the grader's fault (a lost worker): again
+        return None
     return record
 
 
