@@ -33,6 +33,13 @@ from typing import Any
 
 import numpy as np
 
+from .grader.batch import STATE, _read_notebook, release_notebook
+from .grader.collect import open_submissions
+from .grader.neutral import block, csv_cell, one_line, visible
+from .grader.tamper import inspect
+from .grader.zipsafe import ZipRefused
+from .notebooks import answer_cells, cell_source, python_source
+
 NOISE = 25          # copydetect's noise threshold: k, in normalised characters
 GUARANTEE = 30      # a match this long is always found (winnowing window = 6)
 MIN_TOKENS = 40     # normalised characters an answer must add to the starter code
@@ -88,24 +95,18 @@ def _fingerprint(code: str, name: str, boilerplate: np.ndarray | None = None,
 
 def starter_hashes(release: dict[str, Any]) -> np.ndarray:
     """Every k-gram hash of the release's answer cells (copydetect's boilerplate)."""
-    from .notebooks import answer_cells, cell_source, python_source
-
     hashes = [_fingerprint(python_source(cell_source(cell)), f"{gid}.py", window=1).hashes
               for gid, cell in answer_cells(release).items()]
     return np.unique(np.array([h for found in hashes for h in found], dtype=np.int64))
 
 
 def _answers(data: bytes, release: dict[str, Any]) -> tuple[dict[str, str], list[str], str | None]:
-    from .grader.tamper import inspect
-
     inspection = inspect(data, release)
     return inspection.answers, inspection.notes, inspection.invalid
 
 
 def starter_lines(release: dict[str, Any]) -> dict[str, set[str]]:
     """The lines of each released answer cell (signature, docstring, stubs), stripped."""
-    from .notebooks import answer_cells, cell_source, python_source
-
     return {gid: {line.strip() for line in python_source(cell_source(cell)).splitlines()}
             for gid, cell in answer_cells(release).items()}
 
@@ -119,8 +120,6 @@ def _added(source: str, starter: set[str]) -> str:
 def _student(student: Student, data: bytes | None, problem: str | None,
              release: dict[str, Any], boilerplate: np.ndarray,
              starter: dict[str, set[str]]) -> Student:
-    from .grader.neutral import block, one_line
-
     if data is None:
         student.note = one_line(problem or "no notebook")
         return student
@@ -206,10 +205,6 @@ def similarity(assignment: str, submissions: Path, out: Path,
     """Compare every pair of students under `submissions`; write the report into `out`."""
     import tempfile
 
-    from .grader.batch import STATE, _read_notebook, release_notebook
-    from .grader.collect import open_submissions
-    from .grader.neutral import one_line, visible
-
     logging.getLogger().setLevel(max(logging.getLogger().level, logging.ERROR))
     submissions, out = Path(submissions), Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -246,7 +241,6 @@ def similarity(assignment: str, submissions: Path, out: Path,
 
 
 def write_csv(result: Result, path: Path, threshold: float = THRESHOLD) -> None:
-    from .grader.neutral import csv_cell, visible
 
     with open(path, "w", newline="", encoding="utf-8") as sink:
         writer = csv.writer(sink)
@@ -298,7 +292,6 @@ def _code(text: str, slices: np.ndarray) -> str:
 
 def report_html(result: Result, assignment: str, threshold: float = THRESHOLD,
                 top: int = TOP) -> str:
-    from .grader.neutral import one_line, visible
 
     def name(student: Student) -> str:
         return html.escape(visible(student.student_id), quote=True)
@@ -368,8 +361,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from .grader.neutral import one_line, visible
-    from .grader.zipsafe import ZipRefused
 
     if not args.submissions.exists():
         print(f"error: {visible(args.submissions)} does not exist", file=sys.stderr)

@@ -37,7 +37,10 @@ NOT_GRADING = (
     "autograder.grader", "autograder.grader.batch", "autograder.grader.cachekey",
     "autograder.grader.cli", "autograder.grader.collect", "autograder.grader.executors",
     "autograder.grader.gradebook", "autograder.grader.neutral", "autograder.grader.report",
-    "autograder.grader.zipsafe", "autograder.visibility", "autograder.gradescope",
+    "autograder.grader.zipsafe",
+    "autograder.similarity",   # (reads answers to compare students; grades nobody)
+    "autograder.grader.late",  # (a late penalty is applied to the cached grade each run)
+    "autograder.visibility", "autograder.gradescope",
     "autograder.grader.gradescope_run",
 )
 
