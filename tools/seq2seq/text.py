@@ -645,6 +645,13 @@ print(f"{'test dates':<18}" + "".join(f"{c:8d}" for c in counts))
 for model in models:
     print(f"{model + ' exact %':<18}" + "".join(f"{a:8.1f}" for a in exact[model]))
     print(f"{model + ' BLEU':<18}" + "".join(f"{b:8.1f}" for b in bleu[model]))
+formats = data.test.formats[:TEST_SIZE]
+print(f"\n{'format (the first test date)':<50} {'dates':>5}" + "".join(f"{m:>10}" for m in models))
+for fmt in range(len(FORMATS)):
+    chosen = np.flatnonzero(formats == fmt)
+    shares = [100 * np.mean([outputs[m][i] == references[i] for i in chosen]) if len(chosen)
+              else np.nan for m in models]
+    print(f"{render(example, fmt):<50} {len(chosen):5d}" + "".join(f"{x:9.1f}%" for x in shares))
 
 places = np.arange(len(BINS))
 fig, axes = plt.subplots(1, 2, figsize=(12, 4))
@@ -783,24 +790,24 @@ month and the day, and what does it do with characters such as the weekday or *t
 """
 
 A_BOTTLENECK = r"""
-(Numbers from the recorded run, greedy decoding of the 2000 test dates.) The attention
-model writes every test date exactly at every length (100.0%, BLEU 100.0). The plain model
-is about as good on short sources, 96 to 99% exact up to 20 characters, and then falls:
-89% for 21-27 characters, 67% for 28-35, 60% for 36-43 and 50% for 44-53 (86.1% overall;
-BLEU only falls from 99 to 88: a wrong output is mostly one field off, the day right for
-88.2% of the dates, the month 93.9%, the year 99.2%). Its decoder knows the source only
-through $s_0$, 48 numbers: the forward direction's state after the last character and the
-backward direction's after the first. They must hold the year, the month and the day, and
-a vanilla RNN rewrites its state at every character it reads. In *03/03/98* every field is
-a few characters from one end; in *tuesday, the 3rd day of march in the year 1998* the day
-and the month are 10 to 30 characters from both ends, and must survive that many updates
-while the weekday and the filler words are read over them (the formats that start with a
-weekday are the worst, 50 to 65% exact). The vector has the same size whatever the length
-of the source, and what it must carry gets further from its ends as the source grows: that
-is the bottleneck. Attention removes it: at every output step the decoder reads a new
-weighted mean of all the encoder states, and the state at the day's digits describes the
-day (both directions have just read it), so nothing has to be carried across the source.
-It costs a softmax over the source at every output step, about four plain steps each.
+(Numbers from the recorded run, greedy decoding of the 2000 test dates.) The attention model
+writes every test date exactly at every length (100.0%, BLEU 100.0). The plain model is
+about as good on short sources, 96 to 99% exact up to 20 characters, and then falls: 89% for
+21-27 characters, 67% for 28-35, 60% for 36-43 and 50% for 44-53 (86.1% overall; BLEU only
+falls from 99 to 88: a wrong output is mostly one field off, the day right for 88.2% of the
+dates, the month 93.9%, the year 99.2%). Its decoder knows the source only through $s_0$, 48
+numbers: the forward direction's state after the last character and the backward direction's
+after the first. They must hold the year, the month and the day, and a vanilla RNN rewrites
+its state at every character it reads. In *03/03/98* every field is a few characters from
+one end; in *tuesday, the 3rd day of march in the year 1998* the day and the month are 10 to
+30 characters from both ends, and must survive that many updates while the weekday and the
+filler words are read over them (the three long formats, which start with a weekday, are the
+worst: 50 to 65% exact). The vector has the same size whatever the length of the source, and
+what it must carry gets further from its ends as the source grows: that is the bottleneck.
+Attention removes it: at every output step the decoder reads a new weighted mean of all the
+encoder states, and the state at the day's digits describes the day (both directions have
+just read it), so nothing has to be carried across the source. It costs a softmax over the
+source at every output step, about four plain steps each.
 """
 
 A_MASK = r"""
