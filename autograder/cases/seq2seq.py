@@ -9,8 +9,6 @@ single real token (all but one position masked).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 
 from ..spec import Call, Case, Ref, Test, helper_key
@@ -25,39 +23,22 @@ from .common import (
     with_earlier_cache,
     with_head,
 )
+from .seq2seq_data import (
+    attention_shapes,
+    decoding_model,
+    model_params,
+    param_names,
+    shapes,
+    source_mask,
+    sources,
+    step_shapes,
+    targets,
+)
 
-NULL, START, END = 0, 1, 2
 ENCODER_GRADS = ("dx", "dWx_f", "dWh_f", "db_f", "dWx_b", "dWh_b", "db_b")
 ATTENTION_GRADS = ("ds_prev", "dH_enc", "dW_s", "dW_h", "dv")
 STEP_GRADS = ("dx", "ds_prev", "dH_enc", "dWx", "dWh", "db", "dW_s", "dW_h", "dv")
 MODELS = ("plain", "attention")
-
-# Edge shapes: everything of size one; then N = 1, S = 1, H = 1 and D = 1 each alone
-# (with D != H), and batches whose lengths differ, one of them a single real token.
-EDGE = (dict(N=1, S=1, D=1, H=1), dict(N=1, S=5, D=3, H=2), dict(N=3, S=1, D=2, H=4),
-        dict(N=2, S=6, D=3, H=1), dict(N=4, S=5, D=1, H=3), dict(N=5, S=7, D=4, H=3))
-
-
-def shapes(seed: int, count: int = 3) -> Iterator[dict[str, int]]:
-    yield from EDGE
-    rng = np.random.default_rng(seed)
-    for _ in range(count):
-        N, S, D, H = (int(v) for v in rng.integers(1, 7, size=4))
-        yield dict(N=N, S=S, D=D, H=H)
-
-
-def lengths(rng: np.random.Generator, N: int, S: int) -> np.ndarray:
-    """The first row full, the last one (N > 1) a single real token, the others random."""
-    out = rng.integers(1, S + 1, size=N)
-    out[0] = S
-    if N > 1:
-        out[-1] = 1
-    return out
-
-
-def source_mask(rng: np.random.Generator, N: int, S: int) -> np.ndarray:
-    return np.arange(S)[None, :] < lengths(rng, N, S)[:, None]
-
 
 def _outputs(call: int, names: tuple[str, ...]) -> dict[str, Ref]:
     return {name: Ref(call, k) for k, name in enumerate(names)}
@@ -122,19 +103,6 @@ def encoder_backward_cache_cases() -> list[Case]:
 
 # --- additive attention -------------------------------------------------------------------------
 # Attention shapes: N, S, Hd (the query), He (the encoder states), A.
-ATTENTION_EDGE = (dict(N=1, S=1, Hd=1, He=1, A=1), dict(N=1, S=4, Hd=3, He=2, A=5),
-                  dict(N=3, S=1, Hd=2, He=4, A=3), dict(N=2, S=5, Hd=4, He=3, A=1),
-                  dict(N=4, S=6, Hd=1, He=2, A=3), dict(N=5, S=7, Hd=3, He=5, A=4))
-
-
-def attention_shapes(seed: int, count: int = 3) -> Iterator[dict[str, int]]:
-    yield from ATTENTION_EDGE
-    rng = np.random.default_rng(seed)
-    for _ in range(count):
-        N, S, Hd, He, A = (int(v) for v in rng.integers(1, 7, size=5))
-        yield dict(N=N, S=S, Hd=Hd, He=He, A=A)
-
-
 def _attention_arrays(rng, N, S, Hd, He, A, dtype=np.float64, scale=1.0):
     return (randn(rng, N, Hd, dtype=dtype), randn(rng, N, S, He, dtype=dtype),
             source_mask(rng, N, S), randn(rng, Hd, A, scale=1 / np.sqrt(Hd), dtype=dtype),
@@ -193,19 +161,6 @@ def attention_backward_cache_cases() -> list[Case]:
 
 
 # --- the attention decoder step -----------------------------------------------------------------
-STEP_EDGE = (dict(N=1, S=1, D=1, Hd=1, He=1, A=1), dict(N=1, S=4, D=2, Hd=3, He=2, A=3),
-             dict(N=3, S=1, D=3, Hd=2, He=4, A=2), dict(N=2, S=5, D=1, Hd=4, He=3, A=1),
-             dict(N=4, S=6, D=2, Hd=1, He=2, A=3), dict(N=5, S=7, D=3, Hd=3, He=5, A=4))
-
-
-def step_shapes(seed: int, count: int = 3) -> Iterator[dict[str, int]]:
-    yield from STEP_EDGE
-    rng = np.random.default_rng(seed)
-    for _ in range(count):
-        N, S, D, Hd, He, A = (int(v) for v in rng.integers(1, 7, size=6))
-        yield dict(N=N, S=S, D=D, Hd=Hd, He=He, A=A)
-
-
 def _step_case(seed: int, s: dict[str, int], dtype=np.float64, backward: bool = True,
                **tolerance) -> Case:
     rng = np.random.default_rng(seed)
@@ -248,55 +203,6 @@ def step_backward_cache_cases() -> list[Case]:
     return [with_earlier_cache(_step_case(7560, s), _step_case(7561, s))]
 
 
-# --- the translation model ----------------------------------------------------------------------
-def model_params(rng: np.random.Generator, model: str, Vs: int, Vt: int, D: int, H: int,
-                 A: int, scale: float = 1.0) -> dict[str, np.ndarray]:
-    """Random parameters of the shapes init_seq2seq makes (non-zero biases)."""
-    Hd = 2 * H
-    params = {"W_src": randn(rng, Vs, D, scale=0.7 * scale)}
-    for d in ("f", "b"):
-        params |= {f"Wx_{d}": randn(rng, D, H, scale=scale / np.sqrt(D)),
-                   f"Wh_{d}": randn(rng, H, H, scale=0.9 * scale / np.sqrt(H)),
-                   f"b_{d}": randn(rng, H, scale=0.3)}
-    D_in = D + Hd  # [embedding ; context]: s0 for the plain model, attended for the other
-    params |= {"W_tgt": randn(rng, Vt, D, scale=0.7 * scale),
-               "Wx": randn(rng, D_in, Hd, scale=scale / np.sqrt(D_in)),
-               "Wh": randn(rng, Hd, Hd, scale=0.9 * scale / np.sqrt(Hd)),
-               "b": randn(rng, Hd, scale=0.3),
-               "W_out": randn(rng, Hd, Vt, scale=scale / np.sqrt(Hd)),
-               "b_out": randn(rng, Vt, scale=0.3)}
-    if model == "attention":
-        params |= {"W_s": randn(rng, Hd, A, scale=scale / np.sqrt(Hd)),
-                   "W_h": randn(rng, Hd, A, scale=scale / np.sqrt(Hd)),
-                   "v": randn(rng, A, scale=scale)}
-    return params
-
-
-def param_names(model: str) -> tuple[str, ...]:
-    names = ("W_src", "Wx_f", "Wh_f", "b_f", "Wx_b", "Wh_b", "b_b", "W_tgt", "Wx", "Wh", "b",
-             "W_out", "b_out")
-    return names + (("W_s", "W_h", "v") if model == "attention" else ())
-
-
-def sources(rng: np.random.Generator, N: int, S: int, Vs: int
-            ) -> tuple[np.ndarray, np.ndarray]:
-    """Ids (real tokens in [1, Vs), random ids at the padding too) and their mask."""
-    mask = source_mask(rng, N, S)
-    return rng.integers(1, Vs, size=(N, S)), mask
-
-
-def targets(rng: np.random.Generator, N: int, T: int, Vt: int) -> np.ndarray:
-    """<START>, ids in [3, Vt), <END>, <NULL> padding: the first row full, the last one
-    (N > 1) <START> <END> and padding only."""
-    out = np.full((N, T + 1), NULL, dtype=np.int64)
-    out[:, 0] = START
-    for n in range(N):
-        length = T - 1 if n == 0 else 0 if n == N - 1 else int(rng.integers(0, T))
-        out[n, 1:1 + length] = rng.integers(3, Vt, size=length)
-        out[n, 1 + length] = END
-    return out
-
-
 LOSS_SHAPES = (dict(N=1, S=1, T=1, D=1, H=1, A=1), dict(N=1, S=5, T=3, D=2, H=2, A=3),
                dict(N=3, S=1, T=2, D=3, H=1, A=2), dict(N=2, S=6, T=4, D=2, H=3, A=1),
                dict(N=4, S=5, T=1, D=1, H=2, A=3), dict(N=5, S=7, T=5, D=3, H=2, A=2))
@@ -335,18 +241,7 @@ def all_loss_cases() -> list[Case]:
     return [c for model in MODELS for c in loss_cases(model)[:3]]
 
 
-# --- decoding -----------------------------------------------------------------------------------
-def decoding_model(seed: int, model: str, N: int = 3, S: int = 5, Vs: int = 6, Vt: int = 6,
-                   D: int = 3, H: int = 2, A: int = 3):
-    """A tiny confident model (no near ties) and a batch of sources of unequal lengths."""
-    rng = np.random.default_rng(seed)
-    params = model_params(rng, model, Vs, Vt, D, H, A, scale=2.0)
-    params["b_out"][[NULL, START]] -= 4.0  # never generated, as in a trained model
-    params["b_out"][END] += 0.4  # some outputs end early, some run to max_length
-    src, mask = sources(rng, N, S, Vs)
-    return params, src, mask
-
-
+# --- decoding ---------------------------------------------------------------------------------
 GREEDY = [("plain", 3, 5, 6), ("attention", 4, 4, 5), ("plain", 3, 6, 8),
           ("attention", 1, 1, 1), ("attention", 2, 6, 10), ("plain", 5, 3, 7),
           ("attention", 5, 7, 7), ("attention", 3, 1, 6)]
