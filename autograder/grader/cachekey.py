@@ -65,7 +65,11 @@ def grading_key(assignment: str, limits: Limits) -> str:
         digest.update(f"{label}\0{len(data)}\0".encode())
         digest.update(data)
 
-    for name in (*GRADING, f"autograder.cases.{assignment}", f"autograder.mutants.{assignment}"):
+    # (an assignment's cases may keep their data in modules of their own: cases/<a>_*.py)
+    helpers = sorted(f"autograder.cases.{path.stem}"
+                     for path in (REPO_ROOT / "autograder" / "cases").glob(f"{assignment}_*.py"))
+    for name in (*GRADING, f"autograder.cases.{assignment}", *helpers,
+                 f"autograder.mutants.{assignment}"):
         add(name, module_source(name))
     for earlier in (assignment, *SHIPPED_LAYERS.get(assignment, ())):
         add(f"notebook {earlier}", source_notebook(earlier).read_bytes())
