@@ -120,12 +120,12 @@ def test_every_module_is_classed_for_the_regrade_cache_key():
 KEY = ("import sys; sys.path.insert(0, sys.argv[1]); from autograder.grader.cachekey import "
        "grading_key; from autograder.grader.zygote import Limits; "
        "import autograder; assert autograder.__file__.startswith(sys.argv[1]), autograder.__file__;"
-       "print(grading_key('rnn', Limits()))")
+       "print(grading_key(sys.argv[2], Limits()))")
 
 
-def _key(root: Path) -> str:
+def _key(root: Path, assignment: str = "rnn") -> str:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    done = subprocess.run([sys.executable, "-c", KEY, str(root)], capture_output=True,
+    done = subprocess.run([sys.executable, "-c", KEY, str(root), assignment], capture_output=True,
                           text=True, env=env, cwd=root)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout.strip()
@@ -148,6 +148,10 @@ def test_cache_key_does_not_depend_on_the_checkout_path_and_sees_every_grading_m
         path.write_bytes(original + b"\n# changed\n")
         assert _key(copy) != before, relative
         path.write_bytes(original)
+    before = _key(copy, "seq2seq")
+    path = copy / "autograder/cases/seq2seq_data.py"  # a case-data module of its own
+    path.write_bytes(path.read_bytes() + b"\n# changed\n")
+    assert _key(copy, "seq2seq") != before
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
