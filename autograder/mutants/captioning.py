@@ -252,6 +252,11 @@ MUTANTS: list[Mutant] = [
       "the raw scores (logits) are added up instead of the log-probabilities "
       "log softmax(scores)",
       [("log_probs = shifted - np.log(np.exp(shifted).sum())", "log_probs = scores[0]")]),
+    M("beam_search", "beam_shrinks",
+      "the beam shrinks as hypotheses finish: only k minus the number of finished "
+      "hypotheses are kept at a step, instead of the k best extensions at every step",
+      [(ORDER, 'order = np.argsort(-np.array(totals), kind="stable")'
+               "[:beam_width - len(finished)]")]),
     M("beam_search", "start_counted",
       "the length normalisation also counts the <START> word (divides by the number of "
       "words plus one)",

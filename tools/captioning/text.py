@@ -22,8 +22,9 @@ from a single image the network writes a sentence, one word at a time. You will 
 captioning model whose decoder is a vanilla RNN or an LSTM started from a summary of the
 image, then give the LSTM **attention**: before each word it looks at the image again and
 chooses where to look. Then you decode captions greedily and with **beam search**, train
-both models, measure them with BLEU and with an exact check of what the captions claim,
-and look at where the attention goes for every word.
+three captioners (an RNN and an LSTM that only see the summary, and the attention LSTM),
+measure them with BLEU and with an exact check of what the captions claim, and look at
+where the attention goes for every word.
 
 **The data** (`datasets/captions.py`, generated, nothing downloaded): 24 x 24 images of two
 coloured shapes on a 3 x 3 grid, in one row or one column, each with two reference
@@ -71,7 +72,7 @@ This is `project_patches` in the setup cell (with its backward pass); it is part
 model and trained with it. `A` of shape (N, H, P, P) is all the decoder knows about the
 image. Note that the *mean* of `A` over the P·P positions forgets where things are: the
 patches are projected by the same matrix wherever they are, and the mean of the position
-vectors is the same for every image. Keep this in mind for the two models below.
+vectors is the same for every image. Keep this in mind for the models below.
 """
 
 DATA_CODE = r"""
@@ -83,7 +84,7 @@ from tqdm.auto import tqdm
 
 from course_utils.runtime import lab_size
 from course_utils.training import Adam, count_params
-from datasets.captions import (COLOURS, GRID, REFERENCES, SHAPES, caption_is_correct,
+from datasets.captions import (CELL, COLOURS, GRID, REFERENCES, SHAPES, caption_is_correct,
                                load_caption_data, parse_caption, patch_features, sample_batch)
 
 COLOURS_LIST = list(COLOURS)
@@ -151,7 +152,7 @@ assert np.all(np.isfinite(big_weights)), (
 """
 
 ATTN_BW_VISIBLE = r"""
-rng = np.random.default_rng(0)
+rng = np.random.default_rng(52)
 prev_h, A = rng.standard_normal((2, 4)), rng.standard_normal((2, 4, 3, 3))
 dattn, dattn_weights = rng.standard_normal((2, 4)), rng.standard_normal((2, 3, 3))
 _, _, cache = dot_product_attention_forward(prev_h, A)
@@ -219,7 +220,7 @@ check_close("attention_lstm_step_forward", "next_h", next_h, expected_next_h, lo
 """
 
 STEP_BW_VISIBLE = r"""
-rng = np.random.default_rng(1)
+rng = np.random.default_rng(115)  # a case whose numeric gradients are accurate to 1e-9
 N, D, H = 3, 4, 5
 x, prev_h, prev_c = (rng.standard_normal((N, D)), rng.standard_normal((N, H)),
                      rng.standard_normal((N, H)))
@@ -289,7 +290,7 @@ check_close("attention_lstm_forward", "h", h, expected_h,
 """
 
 SEQ_BW_VISIBLE = r"""
-rng = np.random.default_rng(3)
+rng = np.random.default_rng(37)
 N, T, D, H, P = 2, 3, 3, 4, 2
 x = rng.standard_normal((N, T, D))
 A = rng.standard_normal((N, H, P, P))
@@ -303,11 +304,13 @@ check_contracts("attention_lstm_backward", attention_lstm_backward, dh, cache, o
 grads = attention_lstm_backward(dh, cache)
 dx, dA, dWx, dWh, dWattn, db = grads
 # EXPECTED
+QUERY = ("prev_h is used twice at every step (in the gates and as the attention's query): add "
+         "the dprev_h of dot_product_attention_backward to the step's dprev_h")
 look_at = dict.fromkeys(names, "walk the steps in reverse, adding dh[:, t] to the gradient "
-                        "coming from step t + 1, and sum the weight gradients over steps")
+                        "coming from step t + 1, and sum the weight gradients over steps; "
+                        + QUERY)
 look_at["dA"] = ("dA sums every step's attention gradient plus (dh0 + dc0) / (P*P) at every "
-                 "position (h0 = c0 = mean of A); and the attention's dprev_h must be added "
-                 "to the gradient of the previous hidden state")
+                 "position (h0 = c0 = mean of A); " + QUERY)
 expected = dict(zip(names, (expected_dx, expected_dA, expected_dWx, expected_dWh,
                             expected_dWattn, expected_db)))
 for name, got in zip(names, grads):
@@ -382,9 +385,19 @@ check_close("captioning_loss", "dW_proj of the attention model", dW_proj_attenti
             "dA from attention_lstm_backward goes to project_patches_backward")
 check_close("captioning_loss", "dW_pos of the rnn model", dW_pos_rnn, expected_dW_pos_rnn,
             "dA = dh0 / (P*P) at every position (h0 is the mean of A over the P*P positions)")
+
+
+def numeric_gradient(f, x, h=1e-3):
+    # Central differences with steps h and 2h, combined so that their h**2 errors cancel
+    # (Richardson extrapolation): accurate to about 1e-12 here, where a single step of 1e-5
+    # loses about 5e-11 to the rounding of a loss of about 6 (1e-16 * 6 / 1e-5), too much
+    # for the smallest entries of these gradients.
+    return (4 * eval_numerical_gradient(f, x, h=h) - eval_numerical_gradient(f, x, h=2 * h)) / 3
+
+
 for cell in ("rnn", "lstm", "attention"):
     params = toy_models[cell]
-    numeric = {name: eval_numerical_gradient(
+    numeric = {name: numeric_gradient(
         lambda _: captioning_loss(params, toy_patches, toy_captions, cell)[0], value)
         for name, value in params.items()}
     check_gradients(f"captioning_loss ({cell})",
@@ -443,20 +456,21 @@ for n, row in enumerate(rows):  # right up to the first <END> of any row, then o
         raise AssertionError(
             f"sample_greedy: row {n} = {row} stops after {first_end + 1} words, when another "
             "row produced <END>: decode every row until its own <END> (or max_length)")
-check_equal("sample_greedy", "the attention captions", rows, expected_greedy.tolist(),
-            look_at)
-check_equal("sample_greedy", "the rnn captions", np.asarray(greedy_rnn).tolist(),
+check_equal("sample_greedy", "the attention model's caption array", rows,
+            expected_greedy.tolist(), look_at)
+check_equal("sample_greedy", "the rnn model's caption array", np.asarray(greedy_rnn).tolist(),
             expected_greedy_rnn.tolist(), look_at)
 """
 
 BEAM_VISIBLE = r"""
-toy = init_captioner("lstm", 5, 5, 2, 4, 3, np.random.default_rng(15), scale=1.5)
+toy = init_captioner("lstm", 5, 5, 2, 4, 3, np.random.default_rng(12), scale=1.5)
 toy["b_out"][[NULL, START]] -= 3.0  # a toy model that rarely writes <NULL> or <START>
 one_image = np.random.default_rng(11).standard_normal((2, 2, 5))
 look_at = ("keep the k extensions with the largest SUM of log-probabilities, over the "
-           "extensions of ALL live hypotheses together; set finished ones aside (never "
-           "extended again), and return the best of finished and live hypotheses by the MEAN "
-           "log-probability per word (<END> counted)")
+           "extensions of ALL live hypotheses together, k at every step however many have "
+           "finished; set finished ones aside (never extended again), and return the best "
+           "of finished and live hypotheses by the MEAN log-probability per word (<END> "
+           "counted)")
 check_contracts("beam_search", beam_search, toy, one_image, "lstm", 3, 6,
                 float_outputs=False, outputs=["caption", "score"])
 beam_1, score_1 = check_runs("beam_search", "beam width 1", look_at, beam_search, toy,
@@ -466,8 +480,9 @@ beam_3, score_3 = check_runs("beam_search", "beam width 3", look_at, beam_search
 greedy_1 = sample_greedy(toy, one_image[None], "lstm", 6)[0].tolist()
 greedy_1 = greedy_1[:greedy_1.index(END) + 1] if END in greedy_1 else greedy_1
 # EXPECTED
-# In this case greedy decoding's first word is not the best caption's, and hypotheses
-# finish at different steps.
+# In this case greedy decoding's first word is not the best caption's, hypotheses finish
+# at different steps, and the best caption is found only if k hypotheses stay live after
+# the first one has finished.
 caption_1, caption_3 = np.asarray(beam_1).tolist(), np.asarray(beam_3).tolist()
 for width, caption in ((1, caption_1), (3, caption_3)):
     assert END not in caption[:-1], (
@@ -485,14 +500,24 @@ check_close("beam_search", "the score with beam width 1", score_1, expected_scor
 """
 
 LAB_MD = r"""
-## 5. Training the two captioners
+## 5. Training the three captioners
 
 The loop below trains a model with teacher forcing, global-norm gradient clipping (your
 `clip_grad_norm`) and Adam, on minibatches of images each with one of its two reference
 captions drawn at random; the learning rate decays geometrically to a tenth of its start
-over the run. It runs twice: a vanilla RNN started from the mean feature, and the attention
-LSTM, on minibatches drawn from the same training images (the attention model runs more
-steps: it has more to learn, where the objects are).
+over the run. It runs three times, on minibatches drawn from the same training images: a
+vanilla RNN and an LSTM, both started from the mean feature $\bar A$ and never shown
+anything else of the image, and the attention LSTM. The LSTM and the attention LSTM have
+the same settings (steps, learning rate, batches) and the same cell: what separates them
+is attention alone.
+"""
+
+SETTINGS = r"""
+RNN_STEPS, RNN_LR = 3000, 8e-3
+# The mean-feature LSTM is trained exactly like the attention LSTM: the two differ only by
+# attention.
+LSTM_STEPS, LSTM_LR = 4000, 1e-2
+ATTENTION_STEPS, ATTENTION_LR = 4000, 1e-2
 """
 
 LAB_TRAIN = r"""
@@ -520,10 +545,10 @@ def train_captioner(cell, steps, learning_rate, seed=0):
 
 
 models, curves = {}, {}
-models["rnn"], curves["rnn"] = train_captioner("rnn", lab_size(full=RNN_STEPS, grading=2),
-                                               learning_rate=RNN_LR)
-models["attention"], curves["attention"] = train_captioner(
-    "attention", lab_size(full=ATTENTION_STEPS, grading=2), learning_rate=ATTENTION_LR)
+for cell, (steps, learning_rate) in {"rnn": (RNN_STEPS, RNN_LR), "lstm": (LSTM_STEPS, LSTM_LR),
+                                     "attention": (ATTENTION_STEPS, ATTENTION_LR)}.items():
+    models[cell], curves[cell] = train_captioner(cell, lab_size(full=steps, grading=2),
+                                                 learning_rate)
 """
 
 LAB_CURVES = r"""
@@ -548,7 +573,9 @@ the grammar, but *a red circle above a blue square* and *a red circle to the lef
 blue square* share most of their n-grams: BLEU barely sees a wrong relation, nor two
 objects named in the wrong order (the same words). So we also check each
 caption exactly (`caption_is_correct`): both objects named with the right colour and shape,
-and the relation that holds between them.
+and the relation that holds between them. The three models: the vanilla RNN and the LSTM,
+both started from the mean feature, and the attention LSTM; beam search with k = 3 runs on
+the first 200 test images, and greedy decoding is shown on the same 200 and on all 500.
 """
 
 EVAL_CODE = r"""
@@ -574,14 +601,15 @@ def evaluate(captions, first):
     return bleu, 100 * objects, 100 * correct, texts
 
 
-results = {}
+results, decoded = {}, {}  # decoded: the word ids of the captions of the first BEAM_IMAGES
 for cell, params in models.items():
     greedy_captions = sample_greedy(params, test_patches, cell, MAX_LENGTH)
-    results[cell, "greedy"] = evaluate(greedy_captions[:BEAM_IMAGES], BEAM_IMAGES)
     results[cell, "greedy, all"] = evaluate(greedy_captions, TEST_IMAGES)
-    beams = [beam_search(params, test_patches[n], cell, 3, MAX_LENGTH)[0]
-             for n in range(BEAM_IMAGES)]
-    results[cell, "beam 3"] = evaluate(beams, BEAM_IMAGES)
+    decoded[cell, "greedy"] = list(greedy_captions[:BEAM_IMAGES])
+    decoded[cell, "beam 3"] = [beam_search(params, test_patches[n], cell, 3, MAX_LENGTH)[0]
+                               for n in range(BEAM_IMAGES)]
+    for decoding in ("greedy", "beam 3"):
+        results[cell, decoding] = evaluate(decoded[cell, decoding], BEAM_IMAGES)
 print(f"{'model':<10} {'decoding':<12} {'images':>6} {'BLEU':>6} {'objects %':>10} "
       f"{'correct %':>10}")
 for (cell, decoding), (bleu, objects, correct, texts) in results.items():
@@ -593,30 +621,120 @@ for n in range(min(3, BEAM_IMAGES)):
         print(f"  {cell:<10} greedy: {results[cell, 'greedy'][3][n]}")
 """
 
+BEAM_MD = r"""
+### What does beam search change?
+
+The grammar has four templates, and the number of words tells them apart: 7 words for
+*a red circle above a blue square*, 8 for *the red circle is above the blue square*, 10
+for *a red circle to the left of a blue square* and 11 for *the red circle is to the left
+of the blue square* (*below* and *to the right of* have the lengths of *above* and *to the
+left of*). On the images of the beam rows above, the cell below prints:
+
+1. how many captions have each length, greedy and beam;
+2. how each image's two captions compare: the same caption, the same claim in other words
+   (the same two objects in the same order and the same relation, in another template), or
+   a different claim; and whether the change made the caption right or wrong;
+3. the log-probability the model gives the whole caption (the sum over its words, `<END>`
+   included), the one beam search ranks by (that sum divided by the number of words), and
+   BLEU's brevity penalty (1 when the captions are together at least as long as the
+   references closest in length, below 1 when they are shorter);
+4. a few images where the RNN's two captions differ.
+"""
+
+BEAM_CODE = r"""
+from collections import Counter
+
+
+def caption_log_probability(params, patches, ids, cell):
+    # Sum of log p over the words of one caption (ids without <START>, up to its <END>).
+    state, previous, total = decoder_start(params, patches[None], cell), START, 0.0
+    for word in ids:
+        scores, state, _ = decoder_step(params, state, np.array([previous]), cell)
+        shifted = scores[0] - scores[0].max()
+        total += shifted[word] - np.log(np.exp(shifted).sum())
+        previous = word
+        if word == END:
+            break
+    return total
+
+
+def words_of(ids):
+    return len(vocab.decode(ids).split()) + 1  # with <END>
+
+
+LENGTHS = {7: "a .. above a ..", 8: "the .. is above the ..", 10: "a .. left of a ..",
+           11: "the .. is left of the .."}
+print(f"1. words per caption (without <END>), first {BEAM_IMAGES} test images")
+print(f"{'model':<10} {'decoding':<8}" + "".join(f"{k:>5} words" for k in LENGTHS)
+      + f"{'other':>8}")
+for cell in models:
+    for decoding in ("greedy", "beam 3"):
+        counts = Counter(len(text.split()) for text in results[cell, decoding][3])
+        other = sum(v for k, v in counts.items() if k not in LENGTHS)
+        print(f"{cell:<10} {decoding:<8}" + "".join(f"{counts[k]:11d}" for k in LENGTHS)
+              + f"{other:8d}")
+
+print(f"\n2. {'model':<9} {'same caption':>13} {'same claim':>11} {'other claim':>12} "
+      f"{'wrong -> right':>15} {'right -> wrong':>15}")
+for cell in models:
+    greedy_texts, beam_texts = results[cell, "greedy"][3], results[cell, "beam 3"][3]
+    same = claim = other = fixed = broken = 0
+    for n, (g, b) in enumerate(zip(greedy_texts, beam_texts)):
+        same += g == b
+        claim += g != b and parse_caption(g) == parse_caption(b)
+        other += parse_caption(g) != parse_caption(b)
+        right_g, right_b = (caption_is_correct(t, data.test.objects[n]) for t in (g, b))
+        fixed += right_b and not right_g
+        broken += right_g and not right_b
+    print(f"   {cell:<9} {same:13d} {claim:11d} {other:12d} {fixed:15d} {broken:15d}")
+
+log_p = {key: np.array([caption_log_probability(models[key[0]], test_patches[n], ids, key[0])
+                        for n, ids in enumerate(captions)])
+         for key, captions in decoded.items()}
+per_word = {key: log_p[key] / [words_of(ids) for ids in captions]
+            for key, captions in decoded.items()}
+references = [[data.test.references(n)[k] for n in range(BEAM_IMAGES)] for k in range(REFERENCES)]
+print(f"\n3. {'model':<9} {'decoding':<8} {'mean sum of log p':>18} {'mean log p per word':>20} "
+      f"{'BLEU brevity penalty':>21}")
+for (cell, decoding), captions in decoded.items():
+    penalty = sacrebleu.corpus_bleu(results[cell, decoding][3], references).bp
+    print(f"   {cell:<9} {decoding:<8} {log_p[cell, decoding].mean():18.2f} "
+          f"{per_word[cell, decoding].mean():20.3f} {penalty:21.3f}")
+for cell in models:
+    less = np.sum(log_p[cell, "beam 3"] < log_p[cell, "greedy"] - 1e-9)
+    more = np.sum(log_p[cell, "beam 3"] > log_p[cell, "greedy"] + 1e-9)
+    print(f"   {cell}: the beam's caption is less probable than greedy's in {less} images, "
+          f"more probable in {more}")
+
+print("\n4. the RNN's greedy and beam captions of a few images")
+shown = [n for n in range(BEAM_IMAGES)
+         if results["rnn", "greedy"][3][n] != results["rnn", "beam 3"][3][n]][:5]
+for n in shown:
+    print(f"image {n}: {data.test.references(n)[1]}")
+    for decoding in ("greedy", "beam 3"):
+        text = results["rnn", decoding][3][n]
+        mark = "right" if caption_is_correct(text, data.test.objects[n]) else "wrong"
+        print(f"  {decoding:<7} {mark}, sum of log p {log_p['rnn', decoding][n]:6.2f}, per "
+              f"word {per_word['rnn', decoding][n]:6.3f}: {text}")
+"""
+
 MAPS_MD = r"""
 ### Where does the attention look?
 
-For a few test images, the attention weights of every generated word, drawn over the image
-on one scale for every map (a white cell has all the weight, a black one none; the number
-under the word is the largest weight). The map shown with a word is the one the decoder
-used to choose that word: computed from the previous hidden state, before the word.
-
-**What the recorded run shows** (the table after the plots measures it on 300 test images):
-at the words that name an object the map lands on that object. For the object named
-second, the brightest cell is on it at its colour word in 99% of the captions and at its
-shape word in 81%; for the object named first, in 74% and 68%, and at one of the two words
-in 98%. The weight there is typically 0.4 to 0.7 of the whole (one cell in nine would be
-0.11). Two more things show: at the very first word (*a* / *the*) the map is already on an
-object (in the three images above, the one named second; over the test images, the one
-named first in 45% of the captions): before writing anything the decoder finds out where
-the objects are, which decides which one comes first (the upper or left one); and at
-the relation words (*is to the left of the*) the weights are spread, because what the
-relation needs, both positions, was read at the objects. The position comes with each
-cell's feature through its vector `W_pos[k]`: the one thing the mean-feature RNN cannot
-know.
+The figures below take three test images (one with the objects side by side, two with one
+above the other) and show, for every word of the attention model's greedy caption, the
+attention weights over the 3 x 3 grid: the colour of a cell is its weight, on one scale
+for every map (the colour bar; the scale is stretched at the bottom, so that a cell with
+0.02 and one with 0.10 look different), the number in the corner of a cell is its weight,
+and the two objects are outlined in white. The map shown with a word is the one the
+decoder used to choose that word: computed from the previous hidden state, before the
+word.
 """
 
 MAPS_CODE = r"""
+from matplotlib.colors import PowerNorm
+
+
 def attention_maps(params, patches, max_length=MAX_LENGTH):
     # Greedy decoding of one image, keeping the attention weights of every step.
     state = decoder_start(params, patches[None], "attention")
@@ -631,35 +749,63 @@ def attention_maps(params, patches, max_length=MAX_LENGTH):
     return words, maps
 
 
-SHOWN = lab_size(full=3, grading=1)
-for n in range(SHOWN):
+def show_attention(n, columns=7):
     words, maps = attention_maps(models["attention"], test_patches[n])
-    fig, axes = plt.subplots(1, len(words) + 1, figsize=(1.6 * (len(words) + 1), 2.0))
-    axes[0].imshow(data.test.images[n])
-    axes[0].set_title("image", fontsize=9)
+    image = data.test.images[n]
+    objects = image.max(axis=2) > 80  # the objects' pixels (the background is black)
+    rows = -(-(len(words) + 1) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(2.3 * columns + 1, 2.5 * rows),
+                             squeeze=False, layout="constrained")
+    axes = axes.ravel()
+    axes[0].imshow(image)
+    axes[0].set_title(f"test image {n}", fontsize=11)
+    extent = (-0.5, image.shape[1] - 0.5, image.shape[0] - 0.5, -0.5)
     for ax, word, weights in zip(axes[1:], words, maps):
-        ax.imshow(data.test.images[n])
-        big = np.kron(weights, np.ones((8, 8)))  # each weight over its 8 x 8 patch
-        ax.imshow(big, cmap="gray", alpha=0.7, vmin=0, vmax=1)  # the same scale in every map
-        ax.set_title(f"{word}\n{weights.max():.2f}", fontsize=9)
+        picture = ax.imshow(weights, cmap="viridis", norm=PowerNorm(0.5, vmin=0, vmax=1),
+                            extent=extent)
+        ax.contour(objects, levels=[0.5], colors="white", linewidths=1)
+        for (i, j), weight in np.ndenumerate(weights):
+            ax.text((j + 0.5) * CELL - 0.5, (i + 0.5) * CELL - 0.5, f"{weight:.2f}",
+                    fontsize=8, ha="center", va="center", color="white",
+                    bbox=dict(boxstyle="round,pad=0.15", facecolor="black", alpha=0.45,
+                              linewidth=0))
+        ax.set_title(word, fontsize=12)
     for ax in axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    for ax in axes[len(words) + 1:]:
         ax.axis("off")
+    fig.colorbar(picture, ax=axes.tolist(), shrink=0.7, aspect=25, label="attention weight")
     plt.show()
+
+
+same_column = data.test.objects[:, 0, 3] == data.test.objects[:, 1, 3]
+SHOWN = [int(np.flatnonzero(~same_column)[0]), *np.flatnonzero(same_column)[:2].tolist()]
+for n in SHOWN[:lab_size(full=3, grading=1)]:
+    show_attention(n)
 """
 
 MAPS_STATS_MD = r"""
 The same question over many test images: for every object a greedy caption names (a colour
 word followed by its shape word), is the brightest cell of the map on that object, at the
 word before the colour, at the colour word, and at the shape word? Split by the object named
-first and the object named second. Chance is one cell in nine.
+first and the object named second. The word before the first object's colour is the
+caption's first word (*a* or *the*): the last line asks whether the map there is on either
+of the two objects, and how much of the weight the two objects' cells hold. Chance is one
+cell in nine for the brightest cell, two in nine for either object.
 """
 
 MAPS_STATS = r"""
 STATS_IMAGES = lab_size(full=300, grading=2)
 hits = {"first": [], "second": []}
+first_word_on_object, first_word_weight = [], []
 for n in range(STATS_IMAGES):
     words, maps = attention_maps(models["attention"], test_patches[n])
     cells = {(COLOURS_LIST[o[0]], SHAPES[o[1]]): (o[2], o[3]) for o in data.test.objects[n]}
+    both = [tuple(int(v) for v in o[2:]) for o in data.test.objects[n]]
+    peak = tuple(int(v) for v in np.unravel_index(np.argmax(maps[0]), maps[0].shape))
+    first_word_on_object.append(peak in both)
+    first_word_weight.append(sum(maps[0][cell] for cell in both))
     named = 0
     for t in range(1, len(words) - 1):
         where = cells.get((words[t], words[t + 1]))
@@ -677,21 +823,45 @@ for which, rows in hits.items():
     either = 100 * (rows[:, 1] | rows[:, 2]).mean() if len(rows) else 0.0
     print(f"{which:<8} {len(rows):8d} {share[0]:11.0f}% {share[1]:11.0f}% {share[2]:10.0f}%"
           f" {either:17.0f}%")
+print(f"\nfirst word of the caption, {STATS_IMAGES} captions: the brightest cell is on one of "
+      f"the two objects in {100 * np.mean(first_word_on_object):.0f}%; the two objects' cells "
+      f"hold {np.mean(first_word_weight):.2f} of the weight on average (0.22 if spread evenly)")
+"""
+
+MAPS_RESULTS_MD = r"""
+**What the recorded run shows** (the figures and the tables above): at the words that name
+an object the map lands on that object. For the object named second, the brightest cell
+is on it at its colour word in 99% of the captions and at its shape word in 81%; for the
+object named first, in 74% and 68%, and at one of the two words in 98%. The weight there
+is typically 0.4 to 0.7 of the whole (one cell in nine would be 0.11). At the first word
+(*a* / *the*), before anything has been written, the brightest cell is on one of the two
+objects in all 300 captions, and the two objects' cells hold nearly all of the weight (1.00
+on average, two decimals): the decoder finds the objects before it names one. It is not
+yet on the one it names first, though: that one has the brightest cell in 45% of the
+captions, the other in 55%; at the first object's colour word the map has moved to it
+(74%). At the relation words (*is to the left of the*) the weights are spread,
+because what the relation needs, both positions, was read at the objects. The position
+comes with each cell's feature through its vector `W_pos[k]`: the one thing the
+mean-feature RNN and LSTM cannot know.
 """
 
 Q_ATTENTION = r"""
 ### Question 1 (2 points): why attention helps here
 
-Compare the two models' exact correctness. What can a decoder that only sees the mean
-feature $\bar A$ know about the image, and what can it not know? How does attention give
-the decoder the missing information, and what do the attention maps above show?
+Compare the three models' exact correctness, in particular the LSTM and the attention
+LSTM, which share their cell and their training settings. What can a decoder that only
+sees the mean feature $\bar A$ know about the image, and what can it not know? How does
+attention give the decoder the missing information, and what do the attention maps above
+show?
 """
 
 Q_BEAM = r"""
 ### Question 2 (2 points): beam search
 
-Compare greedy decoding and beam search in the table. What does beam search fix, and what
-can it not fix? Why are finished hypotheses compared by their length-normalised score?
+Compare greedy decoding and beam search in the tables (the results and what beam search
+changes). What does beam search fix, and what can it not fix, here and in general? Why
+are finished hypotheses compared by their length-normalised score, and what does that
+normalisation do to these captions?
 """
 
 Q_EXPOSURE = r"""
@@ -703,36 +873,49 @@ way to reduce it.
 """
 
 A_ATTENTION = r"""
-(Numbers from the recorded run, greedy decoding on 500 test images.) Both models name the
-two objects: the RNN in 93% of the captions, the attention model in all. But the RNN writes
-a true caption only 24% of the time, the attention model 99.8%. A true caption here needs
-two facts about positions: whether the objects are one above the other or side by side
-("above" or "to the left of"), and which one is upper or left (it is named first). The RNN
-gets both right about one time in four (24/93), which is guessing twice. The mean feature
+(Numbers from the recorded run, greedy decoding on 500 test images.) All three models name
+the two objects: the RNN in 93% of the captions, the LSTM in 97%, the attention model in
+all. But the RNN writes a true caption only 24% of the time and the LSTM 22%, the attention
+LSTM 99.8%. The LSTM and the attention LSTM have the same cell, the same steps and the same
+learning rate: the LSTM cell is not what makes the difference (it does no better than the
+vanilla RNN), attention is. A true caption here needs two facts about positions: whether
+the objects are one above the other or side by side ("above" or "to the left of"), and
+which one is upper or left (it is named first). The two mean-feature models get both right
+about one time in four (24/93 and 22/97), which is guessing twice. The mean feature
 $\bar A$ keeps which colours and shapes are in the image (each patch is projected by the
 same $W_{proj}$ and the projections are averaged) but not where: the mean of the position
 vectors $W_{pos}$ is the same for every image, so nothing in $\bar A$ depends on the
-positions. Attention gives the decoder one cell's feature at a time, and that feature
-carries its position vector $W_{pos}[k]$. The maps show it: at the words naming an object
-the weight is on that object (99% of the captions at the colour word of the second object,
-98% at one of the two words of the first); at the first word the decoder already looks at
-an object, which is how it knows which one to name first.
+positions, and no decoder reading only $\bar A$ can recover them. Attention gives the
+decoder one cell's feature at a time, and that feature carries its position vector
+$W_{pos}[k]$. The maps show it: at the words naming an object the weight is on that
+object (99% of the captions at the colour word of the second object, 98% at one of the
+two words of the first), and at the first word, before it names anything, the map is
+already on one of the two objects (in all 300 captions measured).
 """
 A_BEAM = r"""
-(Recorded run, 200 test images.) For the attention model there is nothing left to fix:
-greedy decoding is already right on every caption (BLEU 100.0), and so is beam search with
-k = 3. For the RNN, beam search raises BLEU from 52.7 to 60.3 but exact correctness only
-from 26.0% to 27.0%. Beam search fixes search errors: greedy decoding commits to the most
-likely word at each step and can end with a caption whose total probability is lower than
-another's; keeping k hypotheses finds captions of higher total log-probability, which
-here are also closer to the references' wording, and BLEU rewards that. It cannot fix
-model errors: the RNN
-does not know where the objects are, so its most probable captions are guesses about the
-relation and the order, and a better search only finds the same guess more reliably. Length
-normalisation: every word adds a negative log-probability, so summed scores favour short
-hypotheses and a caption that ends early (an incomplete sentence ending with <END>) would
-beat a complete one; dividing by the length compares captions by their mean
-log-probability per word.
+(Recorded run, 200 test images.) Beam search looks for a caption with a better score than
+greedy decoding's, where greedy commits to the most likely word at every step and cannot
+take it back: that is the search error it can fix. Here it fixes almost nothing. The
+attention model is right on every caption greedily (BLEU 100.0), and beam search changes
+only the wording of 5 captions. For the RNN, BLEU rises from 52.7 to 60.3 but exact
+correctness only from 26.0% to 27.0%, and for the LSTM both fall (BLEU 58.7 to 57.3,
+correct 22.5% to 20.5%). What beam search changes is mostly the length: with length
+normalisation it ranks captions by their mean log-probability per word, and the long
+templates have more words that are nearly certain once the template is chosen ("is to
+the left of the"), so their mean is higher. 105 of the RNN's 200 greedy captions have 7
+words ("a .. above a .."), 107 of its beam captions 11 ("the .. is to the left of the
+.."). In this grammar the long template is also the other relation, so beam search swaps
+one guess for the other: it fixes 42 captions and breaks 40. The beam's caption is even
+less probable as a whole (smaller sum of log-probabilities) than greedy's in 141 of the
+200 images. BLEU rises because the greedy captions were shorter than the references
+(brevity penalty 0.89, 1.00 with beam) and the long templates share more 4-grams with the
+references, not because more captions are true. What beam search cannot fix are model
+errors: the mean-feature models do not know where the objects are, and no search over
+their captions can find that out. Length normalisation itself: every word adds a negative
+log-probability, so summed scores favour short hypotheses and a caption that ends early
+would beat a complete one; dividing by the length compares captions by their mean
+log-probability per word, which removes that bias but, as here, can favour long captions
+instead.
 """
 A_EXPOSURE = r"""
 With teacher forcing the decoder only ever sees prefixes of correct captions, so it never
@@ -775,15 +958,18 @@ CELLS = [
     ("answer", "beam_search"),
     ("visible", "beam_search", BEAM_VISIBLE),
     ("md", LAB_MD),
-    ("code", "RNN_STEPS, RNN_LR = 3000, 8e-3\nATTENTION_STEPS, ATTENTION_LR = 4000, 1e-2"),
+    ("code", SETTINGS),
     ("code", LAB_TRAIN),
     ("code", LAB_CURVES),
     ("md", EVAL_MD),
     ("code", EVAL_CODE),
+    ("md", BEAM_MD),
+    ("code", BEAM_CODE),
     ("md", MAPS_MD),
     ("code", MAPS_CODE),
     ("md", MAPS_STATS_MD),
     ("code", MAPS_STATS),
+    ("md", MAPS_RESULTS_MD),
     ("md", Q_ATTENTION),
     ("written", "q_attention", 2, A_ATTENTION),
     ("md", Q_BEAM),
