@@ -76,9 +76,16 @@ class Record:
         return cls(**(data | {"tests": tests}))
 
 
+_CASE_NAMES: dict[Any, str] = {}  # a test's case builder -> its name (built once)
+
+
 def _key(test: Test, index: int) -> tuple[str, int]:
     cases = test.cases
-    return f"{getattr(cases, '__module__', '')}.{getattr(cases, '__qualname__', id(cases))}", index
+    name = _CASE_NAMES.get(cases)
+    if name is None:
+        name = _CASE_NAMES[cases] = (f"{getattr(cases, '__module__', '')}."
+                                     f"{getattr(cases, '__qualname__', id(cases))}")
+    return name, index
 
 
 def _fails(attempt: Attempt, test: Test, case: Case, want: Mapping[str, np.ndarray]) -> bool:
@@ -145,9 +152,10 @@ def _retry(job: Job, runner: Runner, plan: list[tuple[Test, list[tuple[Case, Map
         if test.fallback != helpers:
             continue
         assert test.function not in helpers, "never answer for the tested function"
-        todo = [(_key(test, i), case, want) for i, (case, want) in enumerate(cases)
-                if _key(test, i) in first and (_key(test, i), helpers) not in retry
-                and _fails(first[_key(test, i)], test, case, want)]
+        keyed = [(_key(test, i), case, want) for i, (case, want) in enumerate(cases)]
+        todo = [(key, case, want) for key, case, want in keyed
+                if key in first and (key, helpers) not in retry
+                and _fails(first[key], test, case, want)]
         results = runner.run_many([(case, want) for _, case, want in todo], helpers)
         for (key, _, _), result in zip(todo, results):
             retry[key, helpers] = Attempt(result.outputs, result.error)
