@@ -725,7 +725,7 @@ The figures below take three test images (one with the objects side by side, two
 above the other) and show, for every word of the attention model's greedy caption, the
 attention weights over the 3 x 3 grid: the colour of a cell is its weight, on one scale
 for every map (the colour bar; the scale is stretched at the bottom, so that a cell with
-0.02 and one with 0.10 look different), the number in the corner of a cell is its weight,
+0.02 and one with 0.10 look different), the number in a cell is its weight,
 and the two objects are outlined in white. The map shown with a word is the one the
 decoder used to choose that word: computed from the previous hidden state, before the
 word.
@@ -833,7 +833,7 @@ MAPS_RESULTS_MD = r"""
 an object the map lands on that object. For the object named second, the brightest cell
 is on it at its colour word in 99% of the captions and at its shape word in 81%; for the
 object named first, in 74% and 68%, and at one of the two words in 98%. The weight there
-is typically 0.4 to 0.7 of the whole (one cell in nine would be 0.11). At the first word
+is typically 0.3 to 0.7 of the whole (one cell in nine would be 0.11). At the first word
 (*a* / *the*), before anything has been written, the brightest cell is on one of the two
 objects in all 300 captions, and the two objects' cells hold nearly all of the weight (1.00
 on average, two decimals): the decoder finds the objects before it names one. It is not
@@ -875,7 +875,7 @@ way to reduce it.
 A_ATTENTION = r"""
 (Numbers from the recorded run, greedy decoding on 500 test images.) All three models name
 the two objects: the RNN in 93% of the captions, the LSTM in 97%, the attention model in
-all. But the RNN writes a true caption only 24% of the time and the LSTM 22%, the attention
+all. But the RNN writes a true caption only 24% of the time and the LSTM 22%; the attention
 LSTM 99.8%. The LSTM and the attention LSTM have the same cell, the same steps and the same
 learning rate: the LSTM cell is not what makes the difference (it does no better than the
 vanilla RNN), attention is. A true caption here needs two facts about positions: whether
@@ -902,12 +902,14 @@ correctness only from 26.0% to 27.0%, and for the LSTM both fall (BLEU 58.7 to 5
 correct 22.5% to 20.5%). What beam search changes is mostly the length: with length
 normalisation it ranks captions by their mean log-probability per word, and the long
 templates have more words that are nearly certain once the template is chosen ("is to
-the left of the"), so their mean is higher. 105 of the RNN's 200 greedy captions have 7
+the left of the"), which raises their mean. 105 of the RNN's 200 greedy captions have 7
 words ("a .. above a .."), 107 of its beam captions 11 ("the .. is to the left of the
 .."). In this grammar the long template is also the other relation, so beam search swaps
-one guess for the other: it fixes 42 captions and breaks 40. The beam's caption is even
-less probable as a whole (smaller sum of log-probabilities) than greedy's in 141 of the
-200 images. BLEU rises because the greedy captions were shorter than the references
+one guess for the other: it fixes 42 captions and breaks 40. The beam's captions score
+better per word (mean log p per word -0.179 against greedy's -0.223) but are less
+probable as a whole (mean sum of log p -2.02 against -1.94; smaller than greedy's in 141
+of the 200 images): not a better search for the most probable caption, a different
+ranking. BLEU rises because the greedy captions were shorter than the references
 (brevity penalty 0.89, 1.00 with beam) and the long templates share more 4-grams with the
 references, not because more captions are true. What beam search cannot fix are model
 errors: the mean-feature models do not know where the objects are, and no search over
