@@ -24,6 +24,8 @@ from .common import (
     with_head,
 )
 from .seq2seq_data import (
+    NO_END,
+    TIES,
     attention_shapes,
     decoding_model,
     model_params,
@@ -259,10 +261,11 @@ def greedy_cases() -> list[Case]:
 
 
 def _beam_case(seed: int, model: str, width: int, max_length: int, Vt: int = 6,
-               S: int = 5, row: int = 1) -> Case:
-    params, src, mask = decoding_model(seed, model, N=2, S=S, Vt=Vt)
+               S: int = 5, row: int = 1, **options) -> Case:
+    params, src, mask = decoding_model(seed, model, N=2, S=S, Vt=Vt, **options)
+    extra = "".join(f" {k}={v}" for k, v in options.items())
     return Case(f"model={model} Vt={Vt} S={S} length={int(mask[row].sum())} "
-                f"beam_width={width} max_length={max_length}",
+                f"beam_width={width} max_length={max_length}{extra}",
                 (Call("beam_search_decode", (params, src[row], mask[row], model, width,
                                              max_length)),),
                 {"out": Ref(0, 0), "score": Ref(0, 1)})
@@ -285,6 +288,16 @@ WIDTH_MATTERS: list[tuple[int, tuple]] = [
     (9001, ("attention", 3, 8, 7, 5, 0)), (9009, ("attention", 2, 8, 7, 5, 0)),
     (9004, ("plain", 2, 8, 7, 5, 0)), (9013, ("plain", 4, 8, 7, 5, 0)),
     (9105, ("attention", 2, 8, 7, 5, 0))]
+
+
+def beam_no_end_cases() -> list[Case]:
+    return [_beam_case(seed, model, width, length, end_bias=-8.0)
+            for seed, model, width, length in NO_END]
+
+
+def beam_tie_cases() -> list[Case]:
+    return [_beam_case(seed, model, width, 6, Vt=Vt, tied=tied)
+            for seed, model, width, Vt, tied in TIES]
 
 
 def beam_greedy_cases() -> list[Case]:
@@ -375,5 +388,11 @@ TESTS: list[Test] = [
     *value_tests("beam_search_decode", beam_greedy_cases,
                  {"out": "beam width 1 is greedy decoding"}, fallback=DECODE_FALLBACK,
                  tag="width_1"),
+    *value_tests("beam_search_decode", beam_no_end_cases,
+                 {"out": "the k best kept at every step (no hypothesis finishes)"},
+                 points=0.5, fallback=DECODE_FALLBACK, tag="no_end"),
+    *value_tests("beam_search_decode", beam_tie_cases,
+                 {"out": 'exact ties kept in the documented order (kind="stable")'},
+                 points=0.5, fallback=DECODE_FALLBACK, tag="ties"),
     unchanged_test("beam_search_decode", beam_cases, points=0.5, fallback=DECODE_FALLBACK),
 ]

@@ -57,6 +57,7 @@ STEP = "scores, state, _ = decoder_step(params, state, words, model,"
 FINISHED = "if ids_list[index][-1] == END:"
 POOL = "hypotheses = finished + [(ids, logp) for ids, logp, _ in live]"
 NORMALISED = "normalised = [logp / len(ids) for ids, logp in hypotheses]"
+ORDER = 'order = np.argsort(-np.array(totals), kind="stable")[:beam_width]'
 
 MUTANTS: list[Mutant] = [
     # bidirectional_rnn_forward
@@ -238,6 +239,25 @@ MUTANTS: list[Mutant] = [
       "<END> is not counted in the length that normalises the score",
       [(NORMALISED, "normalised = [logp / max(len(ids) - (ids[-1] == END), 1) "
                     "for ids, logp in hypotheses]")]),
+    M("beam_search_decode", "width_ignored",
+      "the beam width is ignored: only the best extension is kept at every step (greedy "
+      "decoding whatever k)",
+      [(ORDER, 'order = np.argsort(-np.array(totals), kind="stable")[:1]')]),
+    M("beam_search_decode", "k_live",
+      "k LIVE hypotheses are kept at every step: a hypothesis that finishes does not take "
+      "one of the k places (keep the k best extensions of all, then set the finished aside)",
+      [(ORDER, 'order = np.argsort(-np.array(totals), kind="stable")'),
+       ("        for index in order:\n",
+        "        for index in order:\n            if len(live) == beam_width:\n"
+        "                break\n")]),
+    M("beam_search_decode", "live_ignored",
+      "only the finished hypotheses compete at the end: those still live after max_length "
+      "steps are ignored (used only when none finished)",
+      [(POOL, "hypotheses = finished or [(ids, logp) for ids, logp, _ in live]")]),
+    M("beam_search_decode", "unstable_sort",
+      'the extensions are sorted without kind="stable": on a tie the k kept ones depend on '
+      "the sort's implementation, not on the order hypothesis by hypothesis, id by id",
+      [(ORDER, "order = np.argsort(-np.array(totals))[:beam_width]")]),
     M("beam_search_decode", "one_step_short",
       "the search runs max_length - 1 steps instead of max_length",
       [("for _ in range(max_length):", "for _ in range(max_length - 1):")]),
