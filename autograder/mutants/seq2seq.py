@@ -123,6 +123,12 @@ MUTANTS: list[Mutant] = [
       "the context is summed over the batch axis (axis 0) instead of the source positions "
       "(axis 1): context has shape (S, He)",
       [(CONTEXT, "context = (weights[:, :, None] * H_enc).sum(axis=0)")]),
+    M("additive_attention_forward", "shift_by_padded_max",
+      "the scores are shifted by their row maximum taken before masking: when a padded "
+      "position holds it, every real score can underflow and the softmax is 0/0 = NaN",
+      [(MASK, "row_max = scores.max(axis=1, keepdims=True)\n"
+              "    scores = np.where(mask, scores, -np.inf)"),
+       (SHIFT, "scores = scores - row_max")]),
     M("additive_attention_forward", "no_max_shift",
       "the scores are not shifted by their maximum before np.exp, so large scores overflow",
       [(SHIFT, "scores = scores")]),
