@@ -1,17 +1,20 @@
 """A class of synthetic `rnn` submissions graded end to end: one machine, then a Dask cluster.
 
-    python benchmarks/cluster.py [--n 1000] [--workers 1,2]
+    python benchmarks/cluster.py [--n 1000] [--workers 1,2] [--hostile-every 10]
 
 The class mixes correct submissions (half), one-mistake ones (a catalog mistake in a
-different function each) and hostile ones from tests/attacks/ (a tenth: crashes, forks,
-memory and output floods, forged replies; hangs excluded, each costs a whole timeout).
+different function each) and, one in `--hostile-every` (0: none), hostile ones from
+tests/attacks/ (crashes, a fork bomb, memory and output floods, huge and forged replies;
+some cost their whole step timeout, as they would in a real class).
 Every configuration runs `python -m autograder grade` as an instructor would, timed
 from the command's start to its end (Python start-up, the release, the sandbox workers'
 start-up and grades.csv included), on the same folder with `--force`:
 
 - one machine: the kit's local executor (`--workers`, default: the cores);
 - a cluster started from the command line (`dask scheduler`, then K `dask worker`
-  processes of one thread each), for every K in `--workers`.
+  processes of one thread each), for every K in `--workers`;
+- a re-run on one machine after 10 submissions changed (without `--force`): only those
+  are graded again.
 
 It prints seconds per submission and the speed-up of each added worker process, and checks
 that every configuration gives every student the same score.
@@ -43,7 +46,7 @@ HOSTILE = ("always_equal_object", "builtins_patch", "fork_bomb", "memory_bomb",
            "os_exit_call", "zeros_everywhere")
 
 
-def write_class(folder: Path, n: int, release: dict) -> None:
+def write_class(folder: Path, n: int, release: dict, hostile_every: int) -> None:
     import corpus
 
     good = solution_submission(release, "rnn")
@@ -54,8 +57,8 @@ def write_class(folder: Path, n: int, release: dict) -> None:
     for i in range(n):
         student = folder / f"student{i:04d}"
         student.mkdir(parents=True)
-        if i % 10 == 9 and hostile:
-            shutil.copy(hostile[(i // 10) % len(hostile)], student / "rnn.ipynb")
+        if hostile_every and i % hostile_every == hostile_every - 1 and hostile:
+            shutil.copy(hostile[(i // hostile_every) % len(hostile)], student / "rnn.ipynb")
             continue
         if i % 2:
             mistake = mistakes[(i // 2) % len(mistakes)]
@@ -65,11 +68,12 @@ def write_class(folder: Path, n: int, release: dict) -> None:
         (student / "rnn.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
 
 
-def grade(folder: Path, out: Path, *extra: str) -> tuple[float, dict[str, str]]:
+def grade(folder: Path, out: Path, *extra: str, force: bool = True
+          ) -> tuple[float, dict[str, str]]:
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "autograder", "grade", "rnn", str(folder),
-                    "--out", str(out), "--force", *extra], check=True, cwd=ROOT,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    "--out", str(out), *(["--force"] if force else []), *extra], check=True,
+                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     seconds = time.perf_counter() - started
     with (out / "grades.csv").open(newline="", encoding="utf-8") as table:
         scores = {row["student_id"]: row["score"] for row in csv.DictReader(table)}
@@ -112,17 +116,33 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2",
                         help="cluster sizes to run, in dask worker processes")
     parser.add_argument("--local-workers", type=int, default=os.cpu_count())
+    parser.add_argument("--hostile-every", type=int, default=10)
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="kit-cluster-"))
     try:
         release = release_notebook("rnn", root / "cache")
         folder = root / "class"
-        write_class(folder, args.n, release)
-        print(f"{args.n} rnn submissions (half correct, 4 in 10 with one catalog mistake, "
-              f"1 in 10 hostile), {os.cpu_count()} cores; end to end, start-up included")
-        seconds, reference = grade(folder, root / "local", "--workers", str(args.local_workers))
+        write_class(folder, args.n, release, args.hostile_every)
+        hostile = f"1 in {args.hostile_every} hostile" if args.hostile_every else "none hostile"
+        print(f"{args.n} rnn submissions (about half correct, the rest with one catalog "
+              f"mistake; {hostile}), {os.cpu_count()} cores; end to end, start-up included")
+        local = ("--workers", str(args.local_workers))
+        seconds, reference = grade(folder, root / "local", *local)
         print(f"one machine, {args.local_workers} grading threads: {seconds:7.1f} s  "
               f"{seconds / args.n:.3f} s/submission")
+        changed = sorted(folder.iterdir())[:20:2]  # 10 correct ones get a mistake
+        mistake = catalog("rnn")[0]
+        originals = {student: (student / "rnn.ipynb").read_bytes() for student in changed}
+        for student in changed:
+            notebook = json.loads(originals[student])
+            (student / "rnn.ipynb").write_text(json.dumps(with_answers(
+                notebook, {mistake.function: mistake.source()})), encoding="utf-8")
+        seconds, regraded = grade(folder, root / "local", *local, force=False)
+        moved = sorted(s for s in regraded if regraded[s] != reference[s])
+        print(f"re-run after {len(changed)} submissions changed: {seconds:7.1f} s "
+              f"({len(moved)} scores changed)")
+        for student, data in originals.items():  # back as they were, for the cluster runs
+            (student / "rnn.ipynb").write_bytes(data)
         previous = None
         for workers in [int(k) for k in args.workers.split(",")]:
             seconds, scores = on_cluster(folder, root / f"dask{workers}", workers, root)
