@@ -260,10 +260,10 @@ MUTANTS: list[Mutant] = [
       "only the finished hypotheses compete at the end: those still live after max_length "
       "steps are ignored (used only when none finished)",
       [(POOL, "hypotheses = finished or [(ids, logp) for ids, logp, _ in live]")]),
-    M("beam_search_decode", "unstable_sort",
-      'the extensions are sorted without kind="stable": on a tie the k kept ones depend on '
-      "the sort's implementation, not on the order hypothesis by hypothesis, id by id",
-      [(ORDER, "order = np.argsort(-np.array(totals))[:beam_width]")]),
+    # Not a catalog mistake: argsort without kind="stable" differs from the reference only on
+    # exact ties, and only where NumPy's default sort reorders them (it does with AVX-512,
+    # not elsewhere), so whether the tests catch it depends on the grading machine. The
+    # docstring asks for the stable sort and the hidden `ties` cases check it.
     M("beam_search_decode", "one_step_short",
       "the search runs max_length - 1 steps instead of max_length",
       [("for _ in range(max_length):", "for _ in range(max_length - 1):")]),
