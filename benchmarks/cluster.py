@@ -144,7 +144,7 @@ def main() -> None:
         for student, data in originals.items():  # back as they were, for the cluster runs
             (student / "rnn.ipynb").write_bytes(data)
         previous = None
-        for workers in [int(k) for k in args.workers.split(",")]:
+        for workers in [int(k) for k in args.workers.split(",") if k]:
             seconds, scores = on_cluster(folder, root / f"dask{workers}", workers, root)
             speedup = "" if previous is None else f"  speed-up over {previous[0]}: " \
                 f"{previous[1] / seconds:.2f}x"
