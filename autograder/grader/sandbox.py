@@ -239,8 +239,10 @@ class Session:
     def output(self) -> str:
         try:
             self._send({"op": "output"})
-            # (what was printed is a courtesy: within the budget, or one second past it)
-            header, _ = self._receive(max(self.deadline, time.monotonic() + 1.0))
+            # (what was printed is a courtesy: at least 1 s, at most 5 s, and past the
+            # submission's budget only for that first second)
+            now = time.monotonic()
+            header, _ = self._receive(min(max(self.deadline, now + 1.0), now + 5.0))
             return str(header.get("text", ""))[: self.limits.output_chars + 100]
         except SandboxFailure:
             return ""
