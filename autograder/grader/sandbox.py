@@ -96,6 +96,20 @@ class RunResult:
 Oracle = Callable[[str, wire.Decoded], wire.Encoded]  # (helper, its arguments) -> answer
 
 
+_PICKLED: dict[int, tuple[Case, bytes]] = {}  # id(case) -> (case, its pickled inputs)
+
+
+def _pickled(case: Case) -> bytes:
+    """`inputs_only(case)` pickled, once per case: every student runs the same cases (the
+    entry holds the case, so its id is not reused)."""
+    known = _PICKLED.get(id(case))
+    if known is None or known[0] is not case:
+        if len(_PICKLED) > 20_000:
+            _PICKLED.clear()
+        known = _PICKLED[id(case)] = (case, pickle.dumps(inputs_only(case)))
+    return known[1]
+
+
 def inputs_only(case: Case) -> Case:
     """The case as a sandbox gets it: the calls and what to return, nothing computed from
     the reference (a tolerance scales with the expected value: atol / rtol is its size)."""
@@ -194,7 +208,7 @@ class Session:
         """Run cases in one request; each result as it comes, each within its own step
         timeout (and the budget). A failure raises at the case it happened in; `oracles[i]`
         answers the helper calls of case i."""
-        self._send({"op": "run"}, pickle.dumps([inputs_only(case) for case in cases]))
+        self._send({"op": "run"}, pickle.dumps([_pickled(case) for case in cases]))
         for index in range(len(cases)):
             oracle = oracles[index] if oracles else None
             end = self._step_end()

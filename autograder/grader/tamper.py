@@ -102,14 +102,41 @@ def _text(cell: dict[str, Any]) -> str:
     return cell_source(cell).rstrip()
 
 
+@dataclass(frozen=True)
+class _Wanted:
+    """What `compare` and `inspect` need of a release, read once per release."""
+
+    cells: list[tuple[str, dict[str, Any]]]   # graded cells, in order
+    ids: list[str]
+    schema: set[Any]
+    answer_ids: list[str]
+
+
+_RELEASES: dict[int, tuple[dict[str, Any], _Wanted]] = {}  # id -> (release, what it wants)
+
+
+def _wanted(release: dict[str, Any]) -> _Wanted:
+    """The release's graded cells and answer ids, computed once for a whole batch (every
+    student is compared with the same release object; the entry holds it, so its id is
+    not reused)."""
+    known = _RELEASES.get(id(release))
+    if known is None or known[0] is not release:
+        cells = _graded_cells(release)
+        if len(_RELEASES) > 16:
+            _RELEASES.clear()
+        known = _RELEASES[id(release)] = (release, _Wanted(
+            cells, [gid for gid, _ in cells],
+            {grade_meta(c).get("schema_version") for _, c in cells}, list(answer_cells(release))))
+    return known[1]
+
+
 def compare(notebook: dict[str, Any], release: dict[str, Any]) -> list[str]:
     """What the student changed that only the instructor may change."""
     findings: list[str] = []
-    wanted = _graded_cells(release)
-    wanted_ids = [gid for gid, _ in wanted]
+    release_wants = _wanted(release)
+    wanted, wanted_ids, schema = release_wants.cells, release_wants.ids, release_wants.schema
     got = _graded_cells(notebook)
     got_ids = [gid for gid, _ in got]
-    schema = {grade_meta(c).get("schema_version") for _, c in wanted}
     for gid, cell in got:
         version = grade_meta(cell).get("schema_version")
         if version not in schema:
@@ -150,7 +177,7 @@ def inspect(data: bytes, release: dict[str, Any]) -> Inspection:
     student: dict[str, dict[str, Any]] = {}
     for gid, graded in _graded_cells(notebook):
         student.setdefault(gid, graded)  # a duplicated cell: the first copy is graded
-    for gid in answer_cells(release):
+    for gid in _wanted(release).answer_ids:
         cell = student.get(gid)
         if cell is None or cell.get("cell_type") != "code":
             continue
