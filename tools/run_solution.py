@@ -1,8 +1,9 @@
-"""Run the seq2seq solution notebook top to bottom at full lab size and time it.
+"""Run one solution notebook top to bottom at full lab size and time it, cell by cell.
 
-    python tools/seq2seq/run_solution.py [executed.ipynb]
+    python tools/run_solution.py ASSIGNMENT [executed.ipynb]
 
-The notebook runs in a scratch folder holding the generated layers of the earlier
+(`tools/time_solutions.py` times every notebook with nbconvert; this one shows where the
+time goes.) The notebook runs in a scratch folder holding the generated layers of the earlier
 assignments (as a release ships them), in the kit's environment, with the setup cells'
 thread settings. Prints the wall-clock seconds of the whole run and of each cell that took
 more than a second; the executed notebook (outputs and figures) is written where asked.
@@ -19,18 +20,20 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from autograder.export import write_layers  # noqa: E402
+from autograder.layout import SHIPPED_LAYERS, source_notebook  # noqa: E402
 
 
 def main() -> None:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else None
-    source = ROOT / "assignments" / "seq2seq" / "seq2seq.ipynb"
-    with tempfile.TemporaryDirectory(prefix="seq2seq-run-") as scratch:
+    assignment = sys.argv[1]
+    out = Path(sys.argv[2]) if len(sys.argv) > 2 else None
+    source = source_notebook(assignment)
+    with tempfile.TemporaryDirectory(prefix=f"{assignment}-run-") as scratch:
         folder = Path(scratch)
-        for earlier in ("rnn", "lstm", "char_lm"):
+        for earlier in SHIPPED_LAYERS.get(assignment, ()):
             shutil.copy(write_layers(earlier), folder)
         notebook = nbformat.read(source, as_version=4)
         client = NotebookClient(notebook, timeout=900, kernel_name="python3",
