@@ -1,18 +1,9 @@
-"""Markdown, visible tests and lab cells of the captioning notebook (see build.py).
+"""Markdown, visible tests and lab cells of the captioning notebook, and CELLS, its outline.
 
-CELLS is the notebook in order: ("md", text), ("setup", grade_id, source or "SETUP"),
-("locked", grade_id, source), ("answer", function), ("visible", function, template),
-("code", source), ("written", grade_id, points, model answer). A visible template is run
-with the reference up to its "# EXPECTED" line; every `expected_<name>` used after it is
-filled in from the variable <name>.
+tools/notebook_builder.py describes the outline and builds the notebook from it (see build.py).
 """
 
-import re
-
-
-def expected_names(tail: str) -> list[str]:
-    return list(dict.fromkeys(re.findall(r"expected_(\w+)", tail)))
-
+from notebook_builder import exercise, opening, question, section
 
 INTRO = r"""
 # Image captioning with spatial attention
@@ -930,52 +921,30 @@ time, which makes an early wrong word less likely to be kept.
 """
 
 CELLS = [
-    ("md", INTRO),
-    ("setup", "setup", "SETUP"),
-    ("locked", "check_helpers", CHECK_HELPERS),
-    ("md", DATA_MD),
-    ("code", DATA_CODE),
+    *opening(INTRO, CHECK_HELPERS),
+    *section(DATA_MD, DATA_CODE),
     ("md", ATTN_MD),
-    ("answer", "dot_product_attention_forward"),
-    ("visible", "dot_product_attention_forward", ATTN_FW_VISIBLE),
-    ("answer", "dot_product_attention_backward"),
-    ("visible", "dot_product_attention_backward", ATTN_BW_VISIBLE),
+    *exercise("dot_product_attention_forward", ATTN_FW_VISIBLE),
+    *exercise("dot_product_attention_backward", ATTN_BW_VISIBLE),
     ("md", STEP_MD),
-    ("answer", "attention_lstm_step_forward"),
-    ("visible", "attention_lstm_step_forward", STEP_FW_VISIBLE),
-    ("answer", "attention_lstm_step_backward"),
-    ("visible", "attention_lstm_step_backward", STEP_BW_VISIBLE),
+    *exercise("attention_lstm_step_forward", STEP_FW_VISIBLE),
+    *exercise("attention_lstm_step_backward", STEP_BW_VISIBLE),
     ("md", SEQ_MD),
-    ("answer", "attention_lstm_forward"),
-    ("visible", "attention_lstm_forward", SEQ_FW_VISIBLE),
-    ("answer", "attention_lstm_backward"),
-    ("visible", "attention_lstm_backward", SEQ_BW_VISIBLE),
+    *exercise("attention_lstm_forward", SEQ_FW_VISIBLE),
+    *exercise("attention_lstm_backward", SEQ_BW_VISIBLE),
     ("md", LOSS_MD),
-    ("answer", "captioning_loss"),
-    ("visible", "captioning_loss", LOSS_VISIBLE),
+    *exercise("captioning_loss", LOSS_VISIBLE),
     ("md", DECODE_MD),
     ("setup", "setup_2", "DECODER"),
-    ("answer", "sample_greedy"),
-    ("visible", "sample_greedy", GREEDY_VISIBLE),
-    ("answer", "beam_search"),
-    ("visible", "beam_search", BEAM_VISIBLE),
-    ("md", LAB_MD),
-    ("code", SETTINGS),
-    ("code", LAB_TRAIN),
-    ("code", LAB_CURVES),
-    ("md", EVAL_MD),
-    ("code", EVAL_CODE),
-    ("md", BEAM_MD),
-    ("code", BEAM_CODE),
-    ("md", MAPS_MD),
-    ("code", MAPS_CODE),
-    ("md", MAPS_STATS_MD),
-    ("code", MAPS_STATS),
+    *exercise("sample_greedy", GREEDY_VISIBLE),
+    *exercise("beam_search", BEAM_VISIBLE),
+    *section(LAB_MD, SETTINGS, LAB_TRAIN, LAB_CURVES),
+    *section(EVAL_MD, EVAL_CODE),
+    *section(BEAM_MD, BEAM_CODE),
+    *section(MAPS_MD, MAPS_CODE),
+    *section(MAPS_STATS_MD, MAPS_STATS),
     ("md", MAPS_RESULTS_MD),
-    ("md", Q_ATTENTION),
-    ("written", "q_attention", 2, A_ATTENTION),
-    ("md", Q_BEAM),
-    ("written", "q_beam_search", 2, A_BEAM),
-    ("md", Q_EXPOSURE),
-    ("written", "q_exposure_bias", 1, A_EXPOSURE),
+    *question(Q_ATTENTION, "q_attention", 2, A_ATTENTION),
+    *question(Q_BEAM, "q_beam_search", 2, A_BEAM),
+    *question(Q_EXPOSURE, "q_exposure_bias", 1, A_EXPOSURE),
 ]

@@ -2,87 +2,22 @@
 
     python tools/seq2seq/build.py      # then: python -m autograder sync-tests seq2seq
 
-The visible tests' expected literals are computed here from the reference solution, so a
-rebuilt notebook never carries stale values.
+The work is done by tools/notebook_builder.py, shared by every assignment built this way.
 """
-
-from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-import numpy as np
-
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
-sys.path[:0] = [str(HERE), str(ROOT), str(ROOT / "build" / "layers")]
+# This assignment's modules, then the shared builder (tools/) and the kit (the repository).
+sys.path[:0] = [str(HERE), str(HERE.parent), str(HERE.parent.parent)]
 
-import solutions as S  # noqa: E402
-import text as X  # noqa: E402
-
-from autograder import authoring as au  # noqa: E402
-from autograder.export import write_layers  # noqa: E402
-
-
-def reference() -> dict:
-    for earlier in ("rnn", "lstm", "char_lm"):
-        write_layers(earlier)
-    ns: dict = {"__name__": "seq2seq_reference"}
-    exec(S.SETUP, ns)
-    exec(S.DECODER, ns)
-    exec(X.CHECK_HELPERS, ns)
-    for source in S.SOLUTIONS.values():
-        exec(source, ns)
-    return ns
-
-
-def literal(value) -> str:
-    if isinstance(value, float):
-        return repr(value)
-    value = np.asarray(value)
-    if value.dtype.kind in "iub":
-        return "np.array(" + np.array2string(value, separator=", ", max_line_width=88) + ")"
-    body = np.array2string(value, separator=", ", precision=12, max_line_width=88,
-                           floatmode="maxprec", suppress_small=False)
-    return "np.array(" + body.replace("\n", "\n          ") + ")"
-
-
-def fill(template: str, ns: dict) -> str:
-    """Run the visible test's setup part with the reference and fill in expected_* values."""
-    head, _, tail = template.partition("# EXPECTED\n")
-    local = dict(ns)
-    exec(head, local)
-    lines = []
-    for name in X.expected_names(tail):
-        lines.append(f"expected_{name} = {literal(local[name])}")
-    return head + "\n".join(lines) + "\n" + tail
-
-
-def main() -> None:
-    ns = reference()
-    cells = []
-    for kind, *rest in X.CELLS:
-        if kind == "md":
-            cells.append(au.markdown(rest[0]))
-        elif kind == "setup":
-            source = {"SETUP": S.SETUP, "DECODER": S.DECODER}.get(rest[1], rest[1])
-            cells.append(au.setup(source, grade_id=rest[0]))
-        elif kind == "locked":
-            cells.append(au.visible("", rest[1]) | {})
-            cells[-1]["metadata"]["nbgrader"]["grade_id"] = rest[0]
-        elif kind == "answer":
-            cells.append(au.answer(rest[0], S.SOLUTIONS[rest[0]]))
-        elif kind == "visible":
-            cells.append(au.visible(rest[0], fill(rest[1], ns)))
-        elif kind == "code":
-            cells.append(au.code(rest[0]))
-        elif kind == "written":
-            cells.append(au.written(rest[0], rest[1], model_answer=rest[2]))
-    path = ROOT / "assignments" / "seq2seq" / "seq2seq.ipynb"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    au.save(au.new_notebook(cells), path)
-    print(f"wrote {path}")
-
+import solutions  # noqa: E402
+import text  # noqa: E402
+from expected_values import shifted  # noqa: E402
+from notebook_builder import build  # noqa: E402
 
 if __name__ == "__main__":
-    main()
+    # The layout this notebook's expected arrays were first written in (the default,
+    # `aligned`, would move their continuation lines by a column).
+    build("seq2seq", solutions, text, layout=shifted)

@@ -1,18 +1,9 @@
-"""Markdown, visible tests and lab cells of the seq2seq notebook (see build.py).
+"""Markdown, visible tests and lab cells of the seq2seq notebook, and CELLS, its outline.
 
-CELLS is the notebook in order: ("md", text), ("setup", grade_id, source or "SETUP"),
-("locked", grade_id, source), ("answer", function), ("visible", function, template),
-("code", source), ("written", grade_id, points, model answer). A visible template is run
-with the reference up to its "# EXPECTED" line; every `expected_<name>` used after it is
-filled in from the variable <name>.
+tools/notebook_builder.py describes the outline and builds the notebook from it (see build.py).
 """
 
-import re
-
-
-def expected_names(tail: str) -> list[str]:
-    return list(dict.fromkeys(re.findall(r"expected_(\w+)", tail)))
-
+from notebook_builder import exercise, opening, question, section
 
 INTRO = r"""
 # Sequence to sequence: translation with a masked encoder and additive attention
@@ -931,49 +922,28 @@ and those of the day to its start, the non-monotonic alignment of the task.
 
 
 CELLS = [
-    ("md", INTRO),
-    ("setup", "setup", "SETUP"),
-    ("locked", "check_helpers", CHECK_HELPERS),
-    ("md", DATA_MD),
-    ("code", DATA_CODE),
+    *opening(INTRO, CHECK_HELPERS),
+    *section(DATA_MD, DATA_CODE),
     ("md", ENCODER_MD),
-    ("answer", "bidirectional_rnn_forward"),
-    ("visible", "bidirectional_rnn_forward", BI_FW_VISIBLE),
-    ("answer", "bidirectional_rnn_backward"),
-    ("visible", "bidirectional_rnn_backward", BI_BW_VISIBLE),
+    *exercise("bidirectional_rnn_forward", BI_FW_VISIBLE),
+    *exercise("bidirectional_rnn_backward", BI_BW_VISIBLE),
     ("md", ATTENTION_MD),
-    ("answer", "additive_attention_forward"),
-    ("visible", "additive_attention_forward", ATT_FW_VISIBLE),
-    ("answer", "additive_attention_backward"),
-    ("visible", "additive_attention_backward", ATT_BW_VISIBLE),
+    *exercise("additive_attention_forward", ATT_FW_VISIBLE),
+    *exercise("additive_attention_backward", ATT_BW_VISIBLE),
     ("md", STEP_MD),
-    ("answer", "attention_decoder_step_forward"),
-    ("visible", "attention_decoder_step_forward", STEP_FW_VISIBLE),
-    ("answer", "attention_decoder_step_backward"),
-    ("visible", "attention_decoder_step_backward", STEP_BW_VISIBLE),
+    *exercise("attention_decoder_step_forward", STEP_FW_VISIBLE),
+    *exercise("attention_decoder_step_backward", STEP_BW_VISIBLE),
     ("md", LOSS_MD),
-    ("answer", "seq2seq_loss"),
-    ("visible", "seq2seq_loss", LOSS_VISIBLE),
+    *exercise("seq2seq_loss", LOSS_VISIBLE),
     ("md", DECODE_MD),
     ("setup", "setup_2", "DECODER"),
-    ("answer", "greedy_decode"),
-    ("visible", "greedy_decode", GREEDY_VISIBLE),
-    ("answer", "beam_search_decode"),
-    ("visible", "beam_search_decode", BEAM_VISIBLE),
-    ("md", LAB_MD),
-    ("code", SETTINGS),
-    ("code", LAB_TRAIN),
-    ("code", LAB_CURVES),
-    ("md", EVAL_MD),
-    ("code", EVAL_CODE),
-    ("md", BEAM_MD),
-    ("code", BEAM_CODE),
-    ("md", MAPS_MD),
-    ("code", MAPS_CODE),
-    ("md", Q_BOTTLENECK),
-    ("written", "q_bottleneck", 2, A_BOTTLENECK),
-    ("md", Q_MASK),
-    ("written", "q_mask", 2, A_MASK),
-    ("md", Q_HEATMAPS),
-    ("written", "q_heat_maps", 1, A_HEATMAPS),
+    *exercise("greedy_decode", GREEDY_VISIBLE),
+    *exercise("beam_search_decode", BEAM_VISIBLE),
+    *section(LAB_MD, SETTINGS, LAB_TRAIN, LAB_CURVES),
+    *section(EVAL_MD, EVAL_CODE),
+    *section(BEAM_MD, BEAM_CODE),
+    *section(MAPS_MD, MAPS_CODE),
+    *question(Q_BOTTLENECK, "q_bottleneck", 2, A_BOTTLENECK),
+    *question(Q_MASK, "q_mask", 2, A_MASK),
+    *question(Q_HEATMAPS, "q_heat_maps", 1, A_HEATMAPS),
 ]
