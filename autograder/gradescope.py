@@ -4,7 +4,8 @@ The zip holds, at its root (Gradescope's autograder format):
 
 - `setup.sh`: run once on Gradescope's Ubuntu image: libseccomp2 (the sandbox's filter)
   from apt, a Python of at least the version the bundle was built with, a virtual
-  environment with the pinned `requirements.txt`, and the kit's code made importable;
+  environment with the pinned `requirements.txt`, the kit's code made importable, and
+  `kit/data/` made root's only (the grader's `protect_reference` does so again per run);
 - `run_autograder`: run per submission; `autograder.grader.gradescope_run` grades
   /autograder/submission/ into /autograder/results/results.json in the kit's sandbox;
 - `requirements.txt`: the grader side's packages, pinned to the versions it was built
@@ -101,7 +102,9 @@ def stored_reference(assignment: str, cache: Path = CACHE) -> precomputed.Precom
 
 
 def requirements(packages: tuple[str, ...] = RUNTIME_PACKAGES) -> list[str]:
-    """`name==version` for `packages` and everything they need, as installed here."""
+    """`name==version` for `packages` and everything they need, as installed here. One of
+    `packages` missing is an error: the bundle would pass here and fail in setup.sh's
+    import check on Gradescope (build it with the project's environment)."""
     from packaging.requirements import Requirement
 
     pinned: dict[str, str] = {}
@@ -111,6 +114,9 @@ def requirements(packages: tuple[str, ...] = RUNTIME_PACKAGES) -> list[str]:
         try:
             dist = importlib.metadata.distribution(name)
         except importlib.metadata.PackageNotFoundError:
+            if name in packages:
+                raise SystemExit(f"{name} is not installed in {sys.executable}: build the "
+                                 "bundle with the project's environment") from None
             continue
         canonical = re.sub(r"[-_.]+", "-", dist.metadata["Name"]).lower()
         if canonical in pinned:
@@ -153,6 +159,10 @@ fi
 # The kit importable by the grader and by its worker (`python -I` still reads .pth files).
 SITE="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 echo "$SOURCE/kit" > "$SITE/rnn_course_kit.pth"
+# The stored reference (expected outputs, the retry helpers' solutions) for root only: in
+# a container that refuses the sandbox its namespaces, the student's code runs as another
+# uid in this file system (run_autograder's grader does this again before each run).
+chmod -R go-rwx "$SOURCE/kit/data"
 "$VENV/bin/python" -c "import numpy, matplotlib, IPython, pyseccomp, autograder.grader.worker"
 """
 
@@ -163,6 +173,7 @@ RUN_AUTOGRADER = r"""#!/usr/bin/env bash
 ROOT="${KIT_GRADESCOPE_ROOT:-/autograder}"
 PY="${KIT_PYTHON:-$ROOT/kit-venv/bin/python}"
 mkdir -p "$ROOT/results"
+chmod go-w "$ROOT/results" 2>/dev/null || true  # the sandbox's uid writes nothing here
 rm -f "$ROOT/results/results.json"
 code=0
 if cd "$ROOT/source/kit"; then

@@ -3,7 +3,8 @@ zip; each test unzips it into a temporary folder laid out as Gradescope's /autog
 tree (source/, submission/, results/) and runs `run_autograder` as a subprocess, as
 Gradescope does (KIT_GRADESCOPE_ROOT points it at the folder, KIT_PYTHON at this
 environment's interpreter instead of the venv setup.sh would make). setup.sh itself is
-not run (it apt-installs); it is checked for syntax and for what it installs.
+not run here (it apt-installs); it is checked for syntax and for what it installs, and
+`tools/gradescope_image.sh` runs it for real on a fresh Ubuntu 22.04 root file system.
 
 The grader's own process imports the bundle's copy of the kit (run_autograder starts it
 in source/kit); the sandbox's worker, started with `python -I`, imports the kit through
@@ -27,7 +28,8 @@ import pytest
 from autograder import suite
 from autograder.course import solution_submission, with_answers
 from autograder.grader.batch import release_notebook
-from autograder.gradescope import build, helper_sources
+from autograder.grader.gradescope_run import write_results
+from autograder.gradescope import build, helper_sources, requirements
 from autograder.mutants import catalog, mutant_source
 from autograder.solutions import solution_sources
 from autograder.spec import VISIBILITIES
@@ -112,6 +114,10 @@ def test_a_correct_submission_gets_full_marks_whatever_the_upload_is_called(
     assert "rnn_backward: " in results["output"] and "all tests passed" in results["output"]
     assert "graded My rnn (2).ipynb (expected rnn.ipynb)" in results["output"]
     assert {t["visibility"] for t in results["tests"]} == {"visible"}  # the course default
+    # The stored reference is the grader's alone: where the container refuses the sandbox
+    # its namespaces, the student's code runs as another uid in this file system.
+    data = tmp_path / "source" / "kit" / "data"
+    assert [p for p in [data, *data.rglob("*")] if p.stat().st_mode & 0o077] == []
 
 
 def test_a_catalog_mistake_loses_points_in_its_function_only_and_gets_its_hint(
@@ -187,9 +193,28 @@ def test_setup_sh_is_valid_bash_and_installs_what_the_grader_needs(bundle):
     assert "apt-get install" in setup and "libseccomp2" in setup
     assert "pip install -q -r \"$SOURCE/requirements.txt\"" in setup
     assert ".pth" in setup and "$SOURCE/kit" in setup
+    assert 'chmod -R go-rwx "$SOURCE/kit/data"' in setup
     pinned = {line.split("==")[0] for line in requirements}
     assert all("==" in line for line in requirements)
     assert {"numpy", "matplotlib", "ipython", "pyseccomp", "tqdm"} <= pinned
+
+
+def test_a_runtime_package_missing_where_the_bundle_is_built_is_an_error():
+    """Else requirements.txt would lack it and only setup.sh's import check, on
+    Gradescope, would say so."""
+    assert "numpy" in {line.split("==")[0] for line in requirements(("numpy",))}
+    with pytest.raises(SystemExit, match="kit-no-such-package is not installed"):
+        requirements(("numpy", "kit-no-such-package"))
+
+
+def test_results_are_not_written_through_a_planted_link(tmp_path):
+    target = tmp_path / "elsewhere"
+    target.write_text("kept")
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "results.json.partial").symlink_to(target)
+    write_results(tmp_path / "results" / "results.json", {"score": 1.0})
+    assert target.read_text() == "kept"
+    assert json.loads((tmp_path / "results" / "results.json").read_text()) == {"score": 1.0}
 
 
 def test_the_bundle_ships_no_solution_beyond_the_retry_helpers(bundle, release):

@@ -34,10 +34,28 @@ SETTINGS = "gradescope.json"
 STUDENT = "submission"
 
 
+def protect_reference(kit: Path) -> None:
+    """Make the stored reference (kit/data/) readable by its owner only. Where the
+    container refuses the sandbox its namespaces (a default Docker container: no
+    CAP_SYS_ADMIN), the student's code runs as another uid in the real file system, and
+    world-readable expected outputs and helper solutions there would be one `open` away.
+    (Files this user may not change stay as they are: not root, the sandbox runs as this
+    user anyway.)"""
+    data = kit / "data"
+    if not data.is_dir():
+        return
+    for path in [data, *data.rglob("*")]:
+        try:
+            path.chmod(path.stat().st_mode & 0o700)
+        except OSError:
+            pass
+
+
 def write_results(path: Path, results: dict[str, Any]) -> None:
     """Write results.json whole or not at all (a reader never sees half a file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)  # whatever is there (a symlink too) is not written through
     partial.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
     os.replace(partial, path)
 
@@ -53,6 +71,7 @@ def failure_results(message: str) -> dict[str, Any]:
 def grade_upload(root: Path) -> dict[str, Any]:
     """Grade the one student under `root`/submission; the results.json contents."""
     kit = root / "source" / "kit"
+    protect_reference(kit)
     settings = json.loads((kit / SETTINGS).read_text(encoding="utf-8"))
     assignment = settings["assignment"]
     data = precomputed.load(kit / settings["data"])
