@@ -15,16 +15,19 @@ from .namespaces import run_cells
 from .solutions import setup_source, solution_sources
 
 
-@functools.cache
-def reference_namespace(assignment: str) -> dict[str, Any]:
-    """Globals after running the setup cells and the solution of every answer cell (in a
+def reference_cells(assignment: str) -> list[tuple[str, str]]:
+    """(name, source) of the setup cells and of the solution of every answer cell (in a
     grading bundle: of the helpers a retry needs, all it ships)."""
     stored = precomputed.active(assignment)
     if stored is not None:
-        return run_cells(assignment, [("setup", stored.setup), *stored.helpers.items()],
-                         f"reference_{assignment}")
-    cells = [("setup", setup_source(assignment)), *solution_sources(assignment).items()]
-    return run_cells(assignment, cells, f"reference_{assignment}")
+        return [("setup", stored.setup), *stored.helpers.items()]
+    return [("setup", setup_source(assignment)), *solution_sources(assignment).items()]
+
+
+@functools.cache
+def reference_namespace(assignment: str) -> dict[str, Any]:
+    """Globals after running `reference_cells`."""
+    return run_cells(assignment, reference_cells(assignment), f"reference_{assignment}")
 
 
 def reference_functions(assignment: str) -> dict[str, Callable[..., Any]]:

@@ -40,7 +40,7 @@ class WireError(Exception):
 
 
 class Measure(NamedTuple):
-    """How big a value's arrays and numbers are (see `grader.runner.Scale`)."""
+    """How big a value's arrays and numbers are (see `grader.scale.Scale`)."""
 
     largest: int    # largest array dimension
     rank: int       # most dimensions of an array

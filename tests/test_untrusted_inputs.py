@@ -9,6 +9,7 @@ import io
 import json
 import math
 import os
+import resource
 import socket
 import stat
 import struct
@@ -32,13 +33,13 @@ from autograder.grader.batch import release_notebook
 from autograder.grader.collect import Found, collect
 from autograder.grader.job import Record
 from autograder.grader.neutral import block, csv_cell, one_line, visible
+from autograder.grader.oracle import oracle_process
 from autograder.grader.protocol import Deadline, ProtocolError, receive
 from autograder.grader.report import feedback_html, gradescope, write_csv, write_student
-from autograder.grader.runner import Runner, Scale
+from autograder.grader.runner import Scale
 from autograder.grader.sandbox import _seconds, decode_arrays
 from autograder.grader.tamper import inspect, parse
 from autograder.grader.zipsafe import ZipLimits, extract
-from autograder.grader.zygote import Limits
 from autograder.notebooks import answer_cells
 from autograder.suite import cases
 from autograder.suite import tests_for as hidden_tests
@@ -583,42 +584,62 @@ def test_a_hostile_class_is_graded_row_by_row(tmp_path, release):
 
 # ---------------------------------------------------------------------- the helper oracle
 
+def _asker(assignment: str, case):
+    """Ask the oracle process as a retry sandbox would: the question's bytes as sent, the
+    answer decoded (or None: refused)."""
+    bound = Scale.of((case.calls,))
+
+    def ask(name: str, *args):
+        question = wire.encode((tuple(args), {}))
+        header = json.dumps({"op": "oracle", "function": name, "value": question.tree}).encode()
+        found = oracle_process(assignment).ask(header, question.data, bound,
+                                               time.monotonic() + 60)
+        if found is None:
+            raise ValueError("refused: beyond the case, or the reference cannot answer")
+        answer = json.loads(found[0])
+        return wire.decode(answer["value"], found[1], question.arrays)
+    return ask, bound
+
+
 def test_the_oracle_answers_only_within_the_case_scale():
     """Arguments beyond the case's dimensions, rank or integers are refused before the
     reference runs: broadcasting size-1 axes, a cache naming a huge shape."""
     test = next(t for t in hidden_tests("rnn") if t.function == "rnn_forward" and t.fallback)
-    case = cases("rnn", test.name)[-1]
-    runner = Runner("rnn", Limits(), {"cells": []}, {})
-    oracle = runner._oracle(case)
-    bound = Scale.of((case.calls,))
-    def ask(name: str, args: list):
-        # as the sandbox sends them: encoded, then decoded and measured by the grader
-        question = wire.encode((tuple(args), {}))
-        answer = oracle(name, wire.decode_measured(question.tree, question.data))
-        return wire.decode(answer.tree, answer.data, question.arrays)
-
+    ask, bound = _asker("rnn", cases("rnn", test.name)[-1])
     x = np.zeros((2, bound.largest))
-    assert ask("rnn_step_forward", [x, x[:, :3], np.zeros((bound.largest, 3)),
-                                    np.zeros((3, 3)), np.zeros(3)])[0].shape == (2, 3)
+    assert ask("rnn_step_forward", x, x[:, :3], np.zeros((bound.largest, 3)),
+               np.zeros((3, 3)), np.zeros(3))[0].shape == (2, 3)
     broadcast = [np.zeros([1] * 30 + [2]) for _ in range(4)] + [np.zeros(1)]
     huge_int = (np.zeros((2, 2)), 10 ** 7)
     for args in (broadcast, [np.zeros((2, bound.largest + 1))] * 5, [*huge_int, 0, 0, 0]):
-        with pytest.raises(ValueError, match="beyond the case"):
-            ask("rnn_step_forward", list(args))
+        with pytest.raises(ValueError, match="refused"):
+            ask("rnn_step_forward", *args)
+
+
+def test_the_oracle_survives_what_the_scale_cannot_see():
+    """Found by an attacker: lists of floats are not arrays to the wire's measure, yet
+    numpy broadcasts nested lists of shapes (n, 1, 1), (n, 1) and (n,) into n**3 elements.
+    The reference runs in its own process, limited in memory: the call is refused there
+    (out of memory), the grader's memory does not move, and the next question is answered."""
+    test = next(t for t in hidden_tests("rnn") if t.function == "rnn_forward" and t.fallback)
+    ask, bound = _asker("rnn", cases("rnn", test.name)[-1])
+    n = 1400  # within the wire's 10,000 nodes: 2.7e9 elements, 22 GB of float64
+    grader_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(ValueError, match="refused"):
+        ask("rnn_step_forward", [[[0.5]]] * n, [[0.5]] * n, [0.5] * n, [[0.5]], [0.5])
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - grader_before < 50_000  # KB
+    x = np.zeros((2, bound.largest))
+    assert ask("rnn_step_forward", x, x[:, :3], np.zeros((bound.largest, 3)),
+               np.zeros((3, 3)), np.zeros(3))[0].shape == (2, 3)
 
 
 def _smallest_oracle(assignment: str, helper: str):
     """The oracle of the smallest case whose retry serves `helper`, and that case's Scale."""
     found = [(Scale.of((case.calls,)), case) for test in hidden_tests(assignment)
              if helper in test.fallback for case in cases(assignment, test.name)]
-    bound, case = min(found, key=lambda item: (item[0].elements, item[1].label))
-    runner = Runner(assignment, Limits(), {"cells": []}, {})
-    oracle = runner._oracle(case)
-
-    def ask(*args):
-        question = wire.encode((args, {}))
-        return oracle(helper, wire.decode_measured(question.tree, question.data))
-    return ask, bound
+    _, case = min(found, key=lambda item: (item[0].elements, item[1].label))
+    ask, bound = _asker(assignment, case)
+    return (lambda *args: ask(helper, *args)), bound
 
 
 def test_a_shape_in_a_cache_cannot_make_the_oracle_allocate_beyond_the_case():
@@ -627,11 +648,11 @@ def test_a_shape_in_a_cache_cannot_make_the_oracle_allocate_beyond_the_case():
     ask, bound = _smallest_oracle("char_lm", "word_embedding_backward")
     tiny = 1 + int(math.isqrt(4 * bound.elements + 1024))
     for shape in ((tiny, tiny, 2), np.array([2, 40_000_000]), np.array([tiny, tiny, 2])):
-        with pytest.raises(ValueError, match="beyond the case"):
+        with pytest.raises(ValueError, match="refused"):
             ask(np.ones((2, 1)), (np.zeros((1, 2), dtype=np.int64), shape))
     ask, bound = _smallest_oracle("seq2seq", "bidirectional_rnn_backward")
     bomb = (1, 2) + (bound.largest,) * 6 + (2,)
-    with pytest.raises(ValueError, match="beyond the case"):
+    with pytest.raises(ValueError, match="refused"):
         ask(np.zeros((1, 2, 4)), (np.ones((1, 2), bool), (), (), bomb))
 
 

@@ -28,6 +28,7 @@ GRADING = (
     "autograder.grader.sandbox", "autograder.grader.zygote", "autograder.grader.worker",
     "autograder.grader.serve", "autograder.grader.confine", "autograder.grader.protocol",
     "autograder.grader.tamper", "autograder.grader.status", "autograder.precomputed",
+    "autograder.grader.oracle", "autograder.grader.scale",
 )
 # Modules that only move or show what the grading modules decided.
 NOT_GRADING = (

@@ -36,6 +36,11 @@ def send(sock: socket.socket, header: dict, payload: bytes = b"") -> None:
     sock.sendall(_PREFIX.pack(len(data), len(payload)) + data + payload)
 
 
+def send_raw(sock: socket.socket, header: bytes, payload: bytes | bytearray = b"") -> None:
+    """A frame whose header is already JSON text (one relayed as it was received)."""
+    sock.sendall(_PREFIX.pack(len(header), len(payload)) + header + payload)
+
+
 def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
@@ -59,6 +64,7 @@ class Channel:
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
         self.buffer = bytearray()
+        self.header_bytes = b""  # the last frame's header as sent (a key for answers)
 
     def _recv(self, read: Callable[[], Any], deadline: float | None) -> Any:
         """`read()` (one recv on the socket) within the deadline; Deadline or ProtocolError."""
@@ -98,7 +104,8 @@ class Channel:
             raise ProtocolError(f"frame too large ({head_size} + {payload_size} bytes)")
         head_end = _PREFIX.size + head_size
         self._fill(head_end, deadline)  # (usually the whole frame: reads ahead 64 KiB)
-        header = parse_header(self.buffer[_PREFIX.size:head_end])
+        self.header_bytes = bytes(self.buffer[_PREFIX.size:head_end])
+        header = parse_header(self.header_bytes)
         # The payload gets a buffer of its own and what is not yet read is received straight
         # into it: a large reply is held once here, not twice.
         buffered = self.buffer[head_end:head_end + payload_size]

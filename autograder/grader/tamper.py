@@ -188,8 +188,13 @@ def inspect(data: bytes, release: dict[str, Any]) -> Inspection:
             notes.append(f"answer cell {gid} has more than {MAX_ESCAPE_LINES} lines of IPython "
                          "syntax (magics, shell, help): not run")
             continue
-        answers[gid] = python_source(cell_source(cell))
+        answers[gid] = _answer_python(cell_source(cell))
     return Inspection(findings=compare(notebook, release), answers=answers, notes=notes)
+
+
+# Reading a cell as IPython would compiles it: a batch reads the same cell again and again
+# (answers left as released, shared starter code), at most 256 x 64 KB held.
+_answer_python = functools.lru_cache(maxsize=256)(python_source)
 
 
 def setup_source(release: dict[str, Any]) -> str:
