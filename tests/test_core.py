@@ -6,6 +6,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograder import execute, grading, suite
 from autograder.compare import mismatch
@@ -171,3 +173,23 @@ def test_command_line_errors_are_one_line(capsys):
     assert main(["release", "nope"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["error: unknown assignment 'nope' (known: " + ", ".join(ASSIGNMENTS) + ")"] * 2
+
+
+finite_or_not = st.floats(allow_nan=True, allow_infinity=True, width=64)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(finite_or_not, finite_or_not), min_size=1, max_size=6),
+       st.sampled_from([(1e-7, 0.0), (1e-5, 1e-8), (0.0, 1e-3)]), st.booleans())
+def test_mismatch_agrees_with_allclose_on_finite_answers(pairs, tolerance, again):
+    """A float output is right exactly when it is all finite and np.allclose to the
+    expected value (the fast path and the cache of the expected array's finiteness
+    change nothing, also on the second comparison with the same array)."""
+    got = np.array([g for g, _ in pairs])
+    want = np.array([w for _, w in pairs])
+    case = Case("x", (), {}, rtol=tolerance[0], atol=tolerance[1])
+    with np.errstate(all="ignore"):
+        right = bool(np.isfinite(got).all()) and bool(
+            np.allclose(got, want, rtol=tolerance[0], atol=tolerance[1]))
+    for _ in range(2 if again else 1):
+        assert (mismatch("out", got, want, case) is None) == right
