@@ -16,11 +16,13 @@ from hypothesis import strategies as st
 
 from autograder.grader.collect import Found
 from autograder.grader.late import (
+    AGREE,
     TIMES_FILE,
     Course,
     LatePolicy,
     PolicyError,
     Timing,
+    combine,
     late_cells,
     parse_time,
     read_timestamp,
@@ -172,10 +174,21 @@ def test_times_from_timestamp_files_the_csv_and_zip_entries(tmp_path):
     (root / "ben" / "timestamp.txt").write_text("garbage")
     (root / TIMES_FILE).write_text("student_id,submitted_at\ncat,2025-03-09T10:00+00:00\n"
                                    "ben,2025-03-01T10:00Z\n=evil,2025-03-09\n")
+    (root / "dot").mkdir()
+    (root / "dot" / "timestamp.txt").write_text("garbage")
+    found.append(Found("dot", "dot", None, "missing notebook"))
     times, notes = submission_times(found, root, None, NOW)
     assert times["ann"].submitted_at == datetime(2025, 3, 8, 1, 0, 0, 500000, UTC)
-    assert times["ben"].submitted_at is None and "timestamp.txt" in (times["ben"].note or "")
+    assert times["ann"].note is None
+    # an unreadable timestamp.txt never hides the instructor's time: a note, the csv's time
+    assert times["ben"].submitted_at == datetime(2025, 3, 1, 10, tzinfo=UTC)
+    assert times["ben"].source == TIMES_FILE and "timestamp.txt" in (times["ben"].note or "")
     assert times["cat"].submitted_at == datetime(2025, 3, 9, 10, tzinfo=UTC)
+    assert "dot" not in times and notes == []
+    (root / "ann" / "rnn" / "timestamp.txt").unlink()
+    (root / "ben" / "timestamp.txt").unlink()
+    times, _ = submission_times(found, root, None, NOW)
+    assert "ann" not in times and times["ben"].note is None
     archive = tmp_path / "export.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr(zipfile.ZipInfo("dan/rnn.ipynb", (2025, 3, 10, 12, 0, 0)), "{}")
@@ -257,3 +270,167 @@ def test_the_gradebook_gets_the_timestamp_and_nbgraders_late_penalty(tmp_path, m
         assert ann.late_submission_penalty == pytest.approx(6.0)
         ben = gradebook.find_submission("rnn", "ben")
         assert ben.timestamp is None and ben.late_submission_penalty == 0
+
+
+# Finding 2: the student's own timestamp.txt never beats the instructor's times.
+LMS = datetime(2025, 3, 10, 20, tzinfo=UTC)          # what the LMS says: 3 days late
+BACKDATED = "2025-03-07 12:00:00.000000 UTC\n"        # what the student wrote
+
+
+def _lms_folder(root: Path) -> list[Found]:
+    found = _found(root, "backdated", "honest")
+    (root / "backdated" / "timestamp.txt").write_text(BACKDATED)
+    (root / TIMES_FILE).write_text(f"student_id,submitted_at\nbackdated,{LMS.isoformat()}\n"
+                                   f"honest,{LMS.isoformat()}\n")
+    return found
+
+
+def test_a_backdated_timestamp_loses_to_the_lms_times(tmp_path):
+    found = _lms_folder(tmp_path / "subs")
+    times, notes = submission_times(found, tmp_path / "subs", None, NOW)
+    assert notes == []
+    assert times["backdated"].submitted_at == times["honest"].submitted_at == LMS
+    assert times["backdated"].source == TIMES_FILE
+    note = times["backdated"].note or ""
+    assert "disagree" in note and "2025-03-07 12:00:00 UTC" in note and "\n" not in note
+    assert times["honest"].note is None
+    course = Course(DUE, {}, LatePolicy(per_day=0.1, cap=0.5))
+    lateness = [course.assess(n, n, 30, 37.5, times[n]) for n in ("backdated", "honest")]
+    assert [late.late_days for late in lateness] == [3, 3]
+    assert lateness[0].line(37.5) == lateness[1].line(37.5)
+
+
+def test_a_backdated_timestamp_loses_to_the_zip_entry_time(tmp_path):
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for name in ("backdated", "honest"):
+            zf.writestr(zipfile.ZipInfo(f"{name}/rnn.ipynb", (2025, 3, 10, 20, 0, 0)), "{}")
+        zf.writestr(zipfile.ZipInfo("backdated/timestamp.txt", (2025, 3, 10, 20, 0, 0)),
+                    BACKDATED)
+    unzipped = tmp_path / "unzipped"
+    found = _found(unzipped, "backdated", "honest")
+    (unzipped / "backdated" / "timestamp.txt").write_text(BACKDATED)
+    times, _ = submission_times(found, archive, unzipped, NOW)
+    entry = datetime(2025, 3, 10, 20).astimezone()
+    assert times["backdated"].submitted_at == times["honest"].submitted_at == entry
+    assert times["backdated"].source == "zip entry time"
+    assert "disagree" in (times["backdated"].note or "")
+
+
+def test_a_later_timestamp_counts_and_close_times_are_no_note(tmp_path):
+    root = tmp_path / "subs"
+    found = _found(root, "late", "close")
+    (root / "late" / "timestamp.txt").write_text("2025-03-11 09:00:00 UTC")
+    (root / "close" / "timestamp.txt").write_text("2025-03-10 20:00:59 UTC")
+    (root / TIMES_FILE).write_text(f"late,{LMS.isoformat()}\nclose,{LMS.isoformat()}\n")
+    times, _ = submission_times(found, root, None, NOW)
+    assert times["late"].submitted_at == datetime(2025, 3, 11, 9, tzinfo=UTC)
+    assert times["late"].source == "timestamp.txt" and "disagree" in (times["late"].note or "")
+    assert times["close"].submitted_at == datetime(2025, 3, 10, 20, 0, 59, tzinfo=UTC)
+    assert times["close"].note is None      # within a minute: the same submission
+    # a note beside a time never reads as "no late penalty applied"
+    line = Course(None, {}, LatePolicy()).assess("late", "late", 1, 2, times["late"]).line(2)
+    assert line is None
+
+
+@pytest.mark.parametrize("wrapped", [False, True])
+def test_a_students_own_times_file_in_an_archive_is_not_read(tmp_path, wrapped):
+    """A submission_times.csv in a student's folder is the student's: never anybody's time."""
+    top = "export/" if wrapped else ""
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for name in ("mallory", "victim"):
+            zf.writestr(zipfile.ZipInfo(f"{top}{name}/rnn.ipynb", (2025, 3, 10, 20, 0, 0)), "{}")
+        zf.writestr(f"{top}mallory/{TIMES_FILE}", "mallory,2025-03-01T00:00Z\n"
+                                                  "victim,2025-06-01T00:00Z\n")
+        zf.writestr(f"../{TIMES_FILE}", "victim,2025-06-01T00:00Z\n")
+    unzipped = tmp_path / "unzipped"
+    found = _found(unzipped / top, "mallory", "victim")
+    times, _ = submission_times(found, archive, unzipped, NOW)
+    entry = datetime(2025, 3, 10, 20).astimezone()
+    assert times["mallory"].submitted_at == times["victim"].submitted_at == entry
+    assert times["mallory"].source == times["victim"].source == "zip entry time"
+    with zipfile.ZipFile(archive, "a") as zf:       # the export's own list is read
+        zf.writestr(f"{top}{TIMES_FILE}", "victim,2025-03-11T00:00Z\n")
+    times, _ = submission_times(found, archive, unzipped, NOW)
+    assert times["victim"].submitted_at == datetime(2025, 3, 11, tzinfo=UTC)
+    assert times["victim"].source == TIMES_FILE
+
+
+def test_the_attackers_lms_export_through_grade(tmp_path):
+    """Both students handed in 3 days late says the LMS: both are 3 days late, whatever
+    one of them wrote in timestamp.txt (broken notebooks: no code runs, scores 0)."""
+    from autograder.grader.batch import grade
+
+    root = tmp_path / "subs"
+    _lms_folder(root)
+    for name in ("backdated", "honest"):
+        (root / name / "rnn.ipynb").write_text("{")
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / DUE_DATES_FILE).write_text(json.dumps({
+        "late_policy": {"grace_minutes": 15, "per_day": 0.1, "cap": 0.5},
+        "rnn": {"due": "2025-03-07T23:59+00:00"}}))
+    logged: list[str] = []
+    grade("rnn", root, tmp_path / "out", workers=1, progress=False, log=logged.append,
+          course=course)
+    with open(tmp_path / "out" / "grades.csv", encoding="utf-8") as source:
+        rows = {r["student_id"]: r for r in csv.DictReader(source)}
+    assert rows["backdated"]["late_days"] == rows["honest"]["late_days"] == "3"
+    assert rows["backdated"]["submitted_at"] == LMS.isoformat()
+    warned = [line for line in logged if "backdated" in line and "disagree" in line]
+    assert len(warned) == 1 and "\n" not in warned[0]
+    assert not any("honest" in line for line in logged)
+
+
+instants = st.datetimes(datetime(2020, 1, 1), datetime(2025, 5, 30),
+                        timezones=st.just(UTC))
+maybe = st.one_of(st.none(), instants)
+
+
+@settings(max_examples=200, deadline=None)
+@given(maybe, maybe, HOSTILE)
+def test_no_timestamp_file_makes_a_submission_earlier_than_the_instructors_times(
+        tmp_path_factory, listed, entry, stamp):
+    """Whatever the student writes in timestamp.txt, the time used is never earlier than
+    the csv's or the zip entry's, and any note is one neutral line."""
+    root = tmp_path_factory.mktemp("subs")
+    found = _found(root / "unzipped", "eve")
+    (root / "unzipped" / "eve" / "timestamp.txt").write_bytes(stamp)
+    archive = root / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        stored = (entry or datetime(2025, 3, 1, tzinfo=UTC)).astimezone().replace(tzinfo=None)
+        zf.writestr(zipfile.ZipInfo("eve/rnn.ipynb", stored.timetuple()[:6]), "{}")
+        if listed is not None:
+            zf.writestr(TIMES_FILE, f"eve,{listed.isoformat()}\n")
+    with zipfile.ZipFile(archive) as zf:     # zip keeps local time, to even seconds
+        stored = datetime(*zf.getinfo("eve/rnn.ipynb").date_time)
+    instructor = [stored.astimezone()] + ([listed] if listed is not None else [])
+    times, _ = submission_times(found, archive, root / "unzipped", NOW)
+    timing = times["eve"]
+    assert timing.submitted_at is not None and timing.submitted_at >= max(instructor)
+    assert timing.note is None or ("\n" not in timing.note and "\x1b" not in timing.note)
+    lateness = Course(DUE, {}, LatePolicy(per_day=0.1)).assess("eve", "eve", 10, 20, timing)
+    honest = Course(DUE, {}, LatePolicy(per_day=0.1)).assess(
+        "eve", "eve", 10, 20, Timing(max(instructor)))
+    assert (lateness.late_days or 0) >= (honest.late_days or 0)
+    assert lateness.penalty >= honest.penalty
+
+
+@given(st.lists(st.builds(Timing, maybe, st.sampled_from([TIMES_FILE, "zip entry time",
+                                                          "timestamp.txt"]),
+                          st.one_of(st.none(), st.text(max_size=40))), max_size=4))
+def test_combining_sources_takes_the_latest_time(sources):
+    timing = combine(sources)
+    if not sources:
+        assert timing is None
+        return
+    assert timing is not None
+    dated = [t.submitted_at for t in sources if t.submitted_at is not None]
+    assert timing.submitted_at == (max(dated) if dated else None)
+    if dated:
+        first = next(t for t in sources if t.submitted_at == max(dated))
+        assert timing.source == first.source           # a tie goes to the first listed
+        apart = max(dated) - min(dated) > AGREE
+        assert ("disagree" in (timing.note or "")) == apart
+    assert timing.note is None or "\n" not in timing.note

@@ -10,6 +10,10 @@ Every student folder gets exactly one `Found`, whatever is inside it: a problem 
 student's `problem` (their status), never an exception. Symbolic links are never followed
 (a link could point at the instructor's solution); a student folder holding more than
 `MAX_FILES` entries is refused, folders deeper than `MAX_DEPTH` are not searched.
+
+The only folder at the top is looked through as an LMS export's wrapper (`export/alice/`)
+only when it cannot be a student's: it holds no notebook of its own and, on disk, no file
+at all (`zipsafe.is_wrapper`); `open_submissions` warns, naming it, every time.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from pathlib import Path
 
 from .neutral import one_line, visible
 from .status import Status
-from .zipsafe import Extraction, ZipLimits, extract, hidden, is_wrapper
+from .zipsafe import Extraction, ZipLimits, extract, hidden, is_wrapper, wrapper_warning
 
 MAX_FILES = ZipLimits.max_files     # entries per student folder, as for an archive
 MAX_DEPTH = ZipLimits.max_depth
@@ -106,7 +110,8 @@ def _choose(student: Path, assignment: str) -> tuple[Path | None, str | None, li
 
 
 def _student_root(root: Path, assignment: str) -> Path:
-    """Look inside a single wrapping folder (`export/alice/...`), as LMS exports have."""
+    """Look inside a single wrapping folder (`export/alice/...`), as LMS exports have: only
+    one holding folders and no file (`zipsafe.is_wrapper`); `open_submissions` says so."""
     entries = [p for p in root.iterdir() if not hidden(p.name)]
     if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink():
         try:
@@ -114,7 +119,7 @@ def _student_root(root: Path, assignment: str) -> Path:
                         for p in entries[0].iterdir() if not hidden(p.name)}
         except OSError:
             return root
-        if is_wrapper(children, assignment):
+        if is_wrapper(children, assignment, archive=False):
             return entries[0]
     return root
 
@@ -182,8 +187,10 @@ def open_submissions(path: Path, scratch: Path, assignment: str) -> tuple[list[F
     Raises ZipRefused (archive) or OSError (folder) only when nothing can be read at all.
     """
     if not path.is_file():
+        base = _student_root(path, assignment)
         found = collect(path, assignment)
-        return found, _skipped(_student_root(path, assignment))
+        looked = [wrapper_warning(base.name, archive=False)] if base != path else []
+        return found, looked + _skipped(base)
     target = scratch / "unzipped"
     target.mkdir(parents=True, exist_ok=True)
     extraction = extract(path, target, assignment=assignment)
@@ -193,5 +200,7 @@ def open_submissions(path: Path, scratch: Path, assignment: str) -> tuple[list[F
                 if name not in owned]
     if extraction.counts[None] > len(warnings):
         warnings.append(f"and {extraction.counts[None] - len(warnings)} more refused members")
-    return found, warnings + [f"{visible(item.student_id)}: {item.problem}" for item in found
-                              if (item.problem or "").startswith(Status.REFUSED.value)]
+    looked = [wrapper_warning(extraction.prefix[0], archive=True)] if extraction.prefix else []
+    return found, looked + warnings + [
+        f"{visible(item.student_id)}: {item.problem}" for item in found
+        if (item.problem or "").startswith(Status.REFUSED.value)]

@@ -13,14 +13,18 @@ it, every day begun after the deadline is a late day. The penalty is `per_day` o
 points per late day, at most `cap` (0 to 1), taken of the student's own score (`"of":
 "score"`, the default) or of the maximum score (`"max_score"`, never below zero).
 
-Submission times, first found wins: nbgrader's `timestamp.txt` in the student's folder or
-beside the notebook (what `nbgrader submit` writes: `2025-03-07 22:10:05.123456 UTC`; a
-time without a zone is UTC, as nbgrader reads it); a `submission_times.csv` at the top of
+Submission times come from every source there is: a `submission_times.csv` at the top of
 the submissions folder or archive (`student_id,submitted_at`, ISO 8601; without a zone,
 this machine's local time, as in due_dates.json); in a .zip, the notebook member's
-modification time (local time, as zip stores it). A time that cannot be read (garbage,
-too large, a zone that is not known, more than a day in the future) is a one-line note
-and no penalty, never an error.
+modification time (local time, as zip stores it); nbgrader's `timestamp.txt` in the
+student's folder or beside the notebook (what `nbgrader submit` writes: `2025-03-07
+22:10:05.123456 UTC`; a time without a zone is UTC, as nbgrader reads it). The first two
+are the instructor's; `timestamp.txt` is in the student's own upload, so it is never
+trusted to make a submission earlier: the latest time any source gives is used (the
+instructor's source on a tie), and sources more than a minute apart are a one-line note.
+A time that cannot be read (garbage, too large, a zone that is not known, more than a
+day in the future) is a one-line note, never an error; only when no source gives a time
+is no penalty applied.
 """
 
 from __future__ import annotations
@@ -39,12 +43,15 @@ from pathlib import Path
 from ..release import ReleaseRefused, dates_file, deadlines, parse_when
 from .collect import Found
 from .neutral import csv_cell, one_line
+from .zipsafe import ZipRefused, open_zip
 
 TIMESTAMP_FILE = "timestamp.txt"
 TIMES_FILE = "submission_times.csv"
 MAX_TIMESTAMP_BYTES = 200
 MAX_TIMES_BYTES = 8 << 20
 FUTURE = timedelta(days=1)      # clock skew tolerated before a time counts as forged
+AGREE = timedelta(minutes=1)    # sources further apart than this are noted
+ZIP_ENTRY = "zip entry time"
 DAY = timedelta(days=1)
 
 
@@ -163,8 +170,9 @@ class Course:
         timing = timing or Timing()
         deadline = self.deadline(student_id, safe_id)
         when = timing.submitted_at
-        if when is None or deadline is None:
-            return Lateness(when, deadline, None, 0.0, score, timing.note)
+        if when is None or deadline is None:  # the note says why there is no time
+            return Lateness(when, deadline, None, 0.0, score,
+                            timing.note if when is None else None)
         days = self.policy.late_days(when, deadline)
         penalty = self.policy.penalty(score, max_score, days)
         return Lateness(when, deadline, days, penalty, max(0.0, score - penalty))
@@ -249,37 +257,90 @@ def read_times_file(data: bytes, now: datetime) -> tuple[dict[str, Timing], list
     return times, notes
 
 
-def _zip_times(archive: Path, now: datetime) -> tuple[dict[str, datetime], bytes | None]:
-    """(member name -> modification time, the archive's submission_times.csv if any)."""
+def _zip_times(archive: Path, now: datetime, students: set[str]
+               ) -> tuple[dict[str, datetime], bytes | None]:
+    """(member name -> modification time, the archive's submission_times.csv if any).
+
+    The list is read at the top of the archive or in its wrapping folder, never in a
+    student's folder (`students`): a student must not write anybody's time. Names are
+    read as the extraction reads them (`zipsafe.open_zip`), so they match the folders."""
     times: dict[str, datetime] = {}
     listed = None
     try:
-        with zipfile.ZipFile(archive) as zf:
-            for info in zf.infolist():
-                name = info.filename.replace("\\", "/")
+        with open_zip(archive) as zf:
+            infos = zf.infolist()
+            windows = not any("/" in info.filename for info in infos)  # as zipsafe.extract
+            for info in infos:
+                name = info.filename.replace("\\", "/") if windows else info.filename
+                parts = name.split("/")
+                if parts[-1] == TIMES_FILE and (len(parts) == 1 or (
+                        len(parts) == 2 and parts[0] not in students | {"", ".", ".."})) \
+                        and info.file_size <= MAX_TIMES_BYTES and listed is None:
+                    listed = zf.read(info)[:MAX_TIMES_BYTES]
                 try:
                     times[name] = _checked(datetime(*info.date_time).astimezone(), now)
                 except (ValueError, OverflowError):
                     continue
-                if name.rsplit("/", 1)[-1] == TIMES_FILE and name.count("/") <= 1 \
-                        and info.file_size <= MAX_TIMES_BYTES and listed is None:
-                    listed = zf.read(info)[:MAX_TIMES_BYTES]
-    except (OSError, zipfile.BadZipFile, ValueError, NotImplementedError, RuntimeError):
+    except (OSError, zipfile.BadZipFile, ZipRefused, ValueError, NotImplementedError,
+            RuntimeError):
         return {}, None
     return times, listed
+
+
+def _student_timestamp(item: Found, now: datetime) -> Timing | None:
+    """timestamp.txt beside the notebook, else in the student's folder."""
+    if item.notebook is None:
+        return None
+    folder = item.notebook.parent
+    for _ in range(2):
+        if os.path.lexists(folder / TIMESTAMP_FILE):
+            return read_timestamp(folder / TIMESTAMP_FILE, now)
+        if folder.name == item.student_id:
+            return None
+        folder = folder.parent
+    return None
+
+
+def _shown(when: datetime) -> str:
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def combine(sources: list[Timing]) -> Timing | None:
+    """One submission time from the sources' (the instructor's listed first): the latest
+    time any of them gives, the first listed on a tie, so no source can make a submission
+    earlier than another says. Sources more than `AGREE` apart, and sources that could
+    not be read, are the one-line note; no time at all when none could be read."""
+    if not sources:
+        return None
+    dated = [(t.submitted_at, t.source) for t in sources if t.submitted_at is not None]
+    unread = [t.note for t in sources if t.submitted_at is None and t.note]
+    if not dated:
+        return Timing(None, sources[0].source, one_line("; ".join(unread)) if unread else None)
+    latest, source = dated[0]
+    for when, name in dated[1:]:
+        if when > latest:
+            latest, source = when, name
+    notes = []
+    if latest - min(when for when, _ in dated) > AGREE:
+        given = ", ".join(f"{name} {_shown(when)}" for when, name in dated)
+        notes.append(f"submission times disagree ({given}): the latest, from {source}, "
+                     "is used")
+    return Timing(latest, source, one_line("; ".join(notes + unread)) if notes + unread
+                  else None)
 
 
 def submission_times(found: list[Found], submissions: Path, unzipped: Path | None,
                      now: datetime | None = None) -> tuple[dict[str, Timing], list[str]]:
     """Every student's submission time (by safe_id) and archive-level notes; never raises.
-    `unzipped` is where an archive was extracted (None for a folder)."""
+    `unzipped` is where an archive was extracted (None for a folder). See the module doc:
+    the instructor's sources first, the latest time wins."""
     now = now or datetime.now(timezone.utc)
     notes: list[str] = []
     listed: dict[str, Timing] = {}
     member_times: dict[str, datetime] = {}
     data = None
     if submissions.is_file():
-        member_times, data = _zip_times(submissions, now)
+        member_times, data = _zip_times(submissions, now, {f.student_id for f in found})
     elif (submissions / TIMES_FILE).is_file():
         try:
             data = _read_small(submissions / TIMES_FILE, MAX_TIMES_BYTES)
@@ -290,25 +351,16 @@ def submission_times(found: list[Found], submissions: Path, unzipped: Path | Non
         notes += more
     timings: dict[str, Timing] = {}
     for item in found:
-        timing = None
-        if item.notebook is not None:
-            folder = item.notebook.parent  # beside the notebook, else the student's folder
-            for _ in range(2):
-                if os.path.lexists(folder / TIMESTAMP_FILE):
-                    timing = read_timestamp(folder / TIMESTAMP_FILE, now)
-                    break
-                if folder.name == item.student_id:
-                    break
-                folder = folder.parent
-        if timing is None:
-            timing = listed.get(item.student_id)
-        if timing is None and unzipped is not None and item.notebook is not None:
+        sources = [listed[item.student_id]] if item.student_id in listed else []
+        if unzipped is not None and item.notebook is not None:
             try:
                 member = item.notebook.relative_to(unzipped).as_posix()
             except ValueError:
                 member = ""
             if member in member_times:
-                timing = Timing(member_times[member], "zip entry time")
+                sources.append(Timing(member_times[member], ZIP_ENTRY))
+        stamp = _student_timestamp(item, now)
+        timing = combine(sources + ([stamp] if stamp is not None else []))
         if timing is not None:
             timings[item.safe_id] = timing
     return timings, notes

@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from .neutral import visible
+
 SKIPPED_DIRS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__"}
 MAX_LISTED = 5          # refused members listed per folder (x20 outside); the rest counted
 LENIENT = "kit_utf8_surrogateescape"
@@ -98,15 +100,36 @@ def _safe_parts(name: str) -> tuple[str, ...] | None:
     return parts
 
 
-def is_wrapper(children: dict[str, bool], assignment: str | None) -> bool:
-    """LMS exports wrap the class in one folder (child name -> is a folder): look through
-    it when it holds several folders (one student's nbgrader layout has one assignment
-    folder, and no folder name may turn a class into one student), or only one folder
-    that is neither the assignment's nor beside a notebook."""
-    if sum(children.values()) >= 2:
+def is_wrapper(children: dict[str, bool], assignment: str | None, *, archive: bool) -> bool:
+    """Is the only folder at the top of the submissions a wrapper around the class (LMS
+    exports have one: `export/alice/...`), to be looked through? `children`: what that
+    folder holds (name -> is a folder), hidden names left out.
+
+    Never when it holds a notebook of its own (it is a student's folder), nor, in a folder
+    on disk (not `archive`), any file of its own (an archive's wrapper may hold the
+    export's submission_times.csv). Then yes when it holds several folders (no folder name
+    may turn a class into one student: a student may be called like the assignment), or
+    only one folder named neither like the assignment (one student's nbgrader layout) nor
+    like a notebook. The caller says so whenever it looks through one (`wrapper_warning`).
+    """
+    files = [name for name, folder in children.items() if not folder]
+    if any(name.endswith(".ipynb") for name in files) or (files and not archive):
+        return False
+    if len(children) - len(files) >= 2:
         return True
-    return bool(children) and all(children.values()) and assignment not in children and (
+    return bool(children) and not files and assignment not in children and (
         not any(name.endswith(".ipynb") for name in children))
+
+
+def wrapper_warning(name: str, archive: bool) -> str:
+    """The one line said whenever a wrapping folder is looked through."""
+    shown = visible(name)
+    where = "the archive's only top folder" if archive else "the only folder given"
+    own = "no notebook" if archive else "no file"
+    return (f"{shown} looked through as the class's wrapping folder ({where}, with {own} "
+            f"of its own): each folder in it is graded as a student"
+            + ("" if archive else f" (to grade {shown} as one student, put any file beside "
+               "it)"))
 
 
 def hidden(name: str) -> bool:
@@ -127,7 +150,7 @@ def _prefix(infos: list[zipfile.ZipInfo], assignment: str | None) -> tuple[str, 
     for parts, folder in members:
         if parts[0] == top and len(parts) > 1 and not hidden(parts[1]):
             children[parts[1]] = children.get(parts[1], False) or folder or len(parts) > 2
-    return (top,) if is_wrapper(children, assignment) else ()
+    return (top,) if is_wrapper(children, assignment, archive=True) else ()
 
 
 def owner(name: str, folder: bool, prefix: tuple[str, ...]) -> str | None:
@@ -180,7 +203,7 @@ def _clear_utf8_flags(archive: Path) -> IO[bytes]:
     return copy
 
 
-def _open(archive: Path) -> zipfile.ZipFile:
+def open_zip(archive: Path) -> zipfile.ZipFile:
     lenient: dict[str, Any] = (
         {"metadata_encoding": LENIENT} if sys.version_info >= (3, 11) else {})
     try:
@@ -307,7 +330,7 @@ class _Extractor:
 def extract(archive: Path, target: Path, limits: ZipLimits | None = None,
             assignment: str | None = None) -> Extraction:
     """Extract `archive` into `target`; what was refused, per student folder."""
-    with _open(archive) as zf:
+    with open_zip(archive) as zf:
         infos = zf.infolist()
         if not any("/" in info.filename for info in infos):
             # Old Windows tools separate folders with backslashes. In an archive that uses
