@@ -131,12 +131,17 @@ def _supplied(spec: Any, value: Any, path: str) -> Iterator[tuple[str, Any]]:
             yield from _supplied(item_spec, item, f"{path}[{index}]")
 
 
-def _state(call: Call, args: Any, kwargs: Any) -> np.ndarray:
-    """A digest of every array the case supplied to `call`, as `args` and `kwargs` hold
-    them now (path, dtype, shape and bytes; a replaced container or array counts too):
-    16 bytes as a uint8 array."""
+def _held(call: Call, args: Any, kwargs: Any) -> list[tuple[str, Any]]:
+    """`_supplied` for a call's arguments as `args` and `kwargs` hold them now."""
+    return list(_supplied((call.args, dict(call.kwargs)), (args, kwargs), ""))
+
+
+def _state(held: list[tuple[str, Any]]) -> np.ndarray:
+    """A digest of every array the case supplied to a call, as its arguments hold them now
+    (`_held`: path, dtype, shape and bytes; a replaced container or array counts too): 16
+    bytes as a uint8 array."""
     digest = hashlib.blake2b(digest_size=16)
-    for path, value in _supplied((call.args, dict(call.kwargs)), (args, kwargs), ""):
+    for path, value in held:
         if type(value) is np.ndarray and value.dtype.kind in "biuf":
             digest.update(f"{path}|{value.dtype.str}|{value.shape}|".encode())
             digest.update(np.ascontiguousarray(value).tobytes())
@@ -155,15 +160,15 @@ def _supplied_state(call: Call) -> np.ndarray:
     if known is None or known[0] is not call:
         if len(_SUPPLIED) > 100_000:
             _SUPPLIED.clear()
-        known = _SUPPLIED[id(call)] = (call, _state(call, call.args, dict(call.kwargs)))
+        known = _SUPPLIED[id(call)] = (call, _state(_held(call, call.args, dict(call.kwargs))))
     return known[1]
 
 
-def _after(index: int, call: Call, args: Any, kwargs: Any) -> dict[str, np.ndarray]:
+def _after(index: int, held: list[tuple[str, Any]]) -> dict[str, np.ndarray]:
     """The state of the supplied arrays right after call `index` (`_state`): plain data
     for the grader, which compares it with the state of what the case supplied (one small
     digest per call, not a copy of every input, keeps the replies small)."""
-    return {f"{AFTER}{index}": _state(call, args, kwargs)}
+    return {f"{AFTER}{index}": _state(held)}
 
 
 def inputs_unchanged(case: Case, outputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -268,10 +273,9 @@ def run_case_raw(case: Case, functions: Mapping[str, Callable[..., Any]]
             except _WroteInput:
                 raise StudentError(f"{call.function} raised ValueError: output array is "
                                    "read-only") from None
-        outputs.update(_after(index, call, args, kwargs))
-        given.append([value for _, value in _supplied((call.args, dict(call.kwargs)),
-                                                      (args, kwargs), "")
-                      if isinstance(value, np.ndarray)])
+        held = _held(call, args, kwargs)  # (walked once: for the digest and for aliases)
+        outputs.update(_after(index, held))
+        given.append([value for _, value in held if isinstance(value, np.ndarray)])
     for ref in case.outputs.values():
         if _aliases(_pick(results[ref.call], ref), given[ref.call]):
             outputs[f"{ALIAS}{ref.call}"] = np.ones(())
