@@ -28,18 +28,21 @@ from hypothesis import strategies as st
 from autograder import wire
 from autograder.__main__ import main as cli
 from autograder.course import solution_submission, with_answers
+from autograder.grader import confine as oracle_confine
 from autograder.grader import format_table, grade
+from autograder.grader import oracle as oracle_mod
 from autograder.grader.batch import release_notebook
 from autograder.grader.collect import Found, collect
 from autograder.grader.job import Record
 from autograder.grader.neutral import block, csv_cell, one_line, visible
-from autograder.grader.oracle import oracle_process
+from autograder.grader.oracle import OracleMalformed, oracle_process
 from autograder.grader.protocol import Deadline, ProtocolError, receive
 from autograder.grader.report import feedback_html, gradescope, write_csv, write_student
-from autograder.grader.runner import Scale
+from autograder.grader.runner import Runner, Scale
 from autograder.grader.sandbox import _seconds, decode_arrays
 from autograder.grader.tamper import inspect, parse
 from autograder.grader.zipsafe import ZipLimits, extract
+from autograder.grader.zygote import Limits
 from autograder.notebooks import answer_cells
 from autograder.suite import cases
 from autograder.suite import tests_for as hidden_tests
@@ -631,6 +634,60 @@ def test_the_oracle_survives_what_the_scale_cannot_see():
     x = np.zeros((2, bound.largest))
     assert ask("rnn_step_forward", x, x[:, :3], np.zeros((bound.largest, 3)),
                np.zeros((3, 3)), np.zeros(3))[0].shape == (2, 3)
+
+
+def test_a_question_as_large_as_a_frame_leaves_the_oracle_alive():
+    """Found by an attacker: a sandbox's largest frame (64 MiB) relayed with its header was
+    over the oracle's own frame limit, so every such question killed the oracle process
+    (and the relay copied it three times). Now it is read, found malformed, and the same
+    process answers the next question."""
+    test = next(t for t in hidden_tests("rnn") if t.function == "rnn_forward" and t.fallback)
+    ask, bound = _asker("rnn", cases("rnn", test.name)[-1])
+    ask("rnn_step_forward", np.zeros((1, 1)), np.zeros((1, 1)), np.zeros((1, 1)),
+        np.zeros((1, 1)), np.zeros(1))
+    process = oracle_process("rnn")
+    count = (64 << 20) // 8
+    header = json.dumps({"op": "oracle", "function": "rnn_step_forward",
+                         "value": [[{"a": "<f8", "s": [count]}], {"k": [], "v": []}]}).encode()
+    with pytest.raises(OracleMalformed):
+        process.ask(header, bytearray(8 * count), bound, time.monotonic() + 60)
+    assert oracle_process("rnn") is process and process.alive()
+    x = np.zeros((2, bound.largest))
+    assert ask("rnn_step_forward", x, x[:, :3], np.zeros((bound.largest, 3)),
+               np.zeros((3, 3)), np.zeros(3))[0].shape == (2, 3)
+
+
+def test_the_oracle_process_holds_nothing_of_the_grader():
+    """Found by an attacker: the oracle ran as the grader (root, every capability, the
+    grader's environment, the repository as its directory). Now: its own uid, no new
+    privileges, the sandbox's system-call filter, a scrubbed environment, / as its cwd."""
+    os.environ["KIT_TEST_SECRET"] = "do-not-pass"
+    try:
+        for process in list(oracle_mod._started):
+            process.close()
+        oracle_mod._local.__dict__.clear()
+        pid = oracle_process("rnn").process.pid
+    finally:
+        del os.environ["KIT_TEST_SECRET"]
+    status = Path(f"/proc/{pid}/status").read_text()
+    fields = dict(line.split(":", 1) for line in status.splitlines())
+    assert fields["NoNewPrivs"].strip() == "1"
+    if os.geteuid() == 0:
+        assert fields["Uid"].split()[0] != "0"
+        assert b"do-not-pass" not in Path(f"/proc/{pid}/environ").read_bytes()
+        assert os.readlink(f"/proc/{pid}/cwd") == "/"
+    if "Seccomp" in fields and oracle_confine.build() is not None:
+        assert fields["Seccomp"].strip() == "2"
+
+
+def test_answers_are_never_shared_between_submissions():
+    """Found by an attacker: a memo of answers shared by a grading process is a channel
+    between students' sandboxes (a hit is answered sooner than a miss: one student's retry
+    passed a byte to another's). Each submission keeps its own."""
+    case = cases("rnn", next(t.name for t in hidden_tests("rnn") if t.fallback))[0]
+    first, second = (Runner("rnn", Limits(), {"cells": []}, {}) for _ in range(2))
+    assert first._oracle(case).answers is first._oracle(case).answers
+    assert first._oracle(case).answers is not second._oracle(case).answers
 
 
 def _smallest_oracle(assignment: str, helper: str):

@@ -33,12 +33,23 @@ from pathlib import Path
 import numpy as np
 
 from .. import wire
-from .protocol import Channel, Deadline, ProtocolError, parse_header, send
+from . import confine
+from .protocol import (
+    MAX_HEADER,
+    MAX_PAYLOAD,
+    Channel,
+    Deadline,
+    ProtocolError,
+    parse_header,
+    send,
+    send_parts,
+)
 from .scale import Scale
 
 MEMORY_MB = 1024          # address space the reference may add to the oracle process
 START_SECONDS = 120.0     # to import numpy and run the reference's cells
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the folder holding `autograder`
+NOBODY = 65534            # the oracle's uid and gid when the grader runs as root
 
 
 class OracleMalformed(Exception):
@@ -52,11 +63,13 @@ class OracleProcess:
         from ..reference import reference_cells  # (grader side only: the worker gets text)
 
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
-                   MKL_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1")
+        # (nothing of the grader's environment: the package is found by its path)
+        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/", "MPLBACKEND": "Agg",
+               "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+               "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(PACKAGE_ROOT)}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "autograder.grader.oracle", str(theirs.fileno())],
-            pass_fds=[theirs.fileno()], cwd=PACKAGE_ROOT, env=env,
+            pass_fds=[theirs.fileno()], cwd="/", env=env,
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         theirs.close()
         self.sock, self.channel = ours, Channel(ours)
@@ -78,8 +91,8 @@ class OracleProcess:
         OracleMalformed for a malformed question, Deadline after `deadline` (the process
         is then killed) and ProtocolError when the process died."""
         try:
-            send(self.sock, {"op": "ask", "bound": list(astuple(bound)), "split": len(question)},
-                 question + bytes(data))
+            send_parts(self.sock, {"op": "ask", "bound": list(astuple(bound)),
+                                   "split": len(question)}, question, data)
             header, payload = self.channel.receive(deadline=deadline)
         except Deadline:
             self.close()
@@ -105,6 +118,7 @@ class OracleProcess:
 
 _local = threading.local()
 _started: list[OracleProcess] = []
+_started_lock = threading.Lock()
 
 
 def oracle_process(assignment: str) -> OracleProcess:
@@ -114,13 +128,14 @@ def oracle_process(assignment: str) -> OracleProcess:
     current = processes.get(assignment)
     if current is None or not current.alive():
         current = processes[assignment] = OracleProcess(assignment)
-        _started.append(current)
+        with _started_lock:
+            _started[:] = [p for p in _started if p.alive()] + [current]
     return current
 
 
 @atexit.register
 def _close_all() -> None:
-    for process in _started:
+    for process in list(_started):
         if process.alive():
             process.close()
 
@@ -162,6 +177,24 @@ def _limit_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def _confine() -> None:
+    """Hold no more than the reference needs: no uid of the grader's (as root: nobody's),
+    no new privileges, and the sandbox's system-call filter (no processes, no network)."""
+    if os.geteuid() == 0:
+        os.setgroups([])
+        os.setresgid(NOBODY, NOBODY, NOBODY)
+        os.setresuid(NOBODY, NOBODY, NOBODY)
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    libc.prctl(38, ctypes.c_ulong(1), 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
+    libc.prctl(1, ctypes.c_ulong(signal.SIGKILL), 0, 0, 0)  # (cleared by the uid change)
+    syscalls = confine.build()
+    if syscalls is not None:
+        try:
+            syscalls.load()
+        except OSError:  # a kernel without seccomp: the limits above still hold
+            pass
+
+
 def main() -> None:
     libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
     libc.prctl(1, ctypes.c_ulong(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG: die with it
@@ -174,10 +207,11 @@ def main() -> None:
     namespace = run_cells(start["assignment"], cells, f"reference_{start['assignment']}")
     functions = {name: namespace[name] for name, _ in cells if name != "setup"}
     _limit_memory(int(start["memory_mb"]))
+    _confine()
     send(sock, {"op": "ready"})
     while True:
-        try:
-            header, payload = channel.receive()
+        try:  # (a question is a sandbox's frame, header and payload, and 1 KB of ours)
+            header, payload = channel.receive(max_payload=MAX_HEADER + MAX_PAYLOAD + 1024)
         except ProtocolError:
             return  # the grader is gone
         split = header["split"]

@@ -41,6 +41,15 @@ def send_raw(sock: socket.socket, header: bytes, payload: bytes | bytearray = b"
     sock.sendall(_PREFIX.pack(len(header), len(payload)) + header + payload)
 
 
+def send_parts(sock: socket.socket, header: dict, *parts: bytes | bytearray) -> None:
+    """A frame whose payload is `parts` joined, sent without joining them (a payload
+    relayed from a sandbox may be tens of MB: no copy of it is made here)."""
+    data = json.dumps(header).encode()
+    sock.sendall(_PREFIX.pack(len(data), sum(len(part) for part in parts)) + data)
+    for part in parts:
+        sock.sendall(part)
+
+
 def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..execute import inputs_unchanged
 from ..spec import Case
-from .sandbox import Oracle, RunResult, SandboxFailure, Session
+from .sandbox import Answers, Oracle, RunResult, SandboxFailure, Session
 from .scale import Scale
 from .tamper import setup_source
 from .zygote import Limits
@@ -45,6 +45,7 @@ class Runner:
         self.deadline = (started or time.monotonic()) + self.limits.cpu_seconds
         self.session: Session | None = None
         self.replaced: tuple[str, ...] = ()
+        self.answers = Answers()  # this submission's own (see `Answers`)
         self.started = time.monotonic()
         self.first_phase_done = self.started
 
@@ -89,7 +90,7 @@ class Runner:
         """The reference helpers, answered only for arguments of this case's own scale (see
         `Scale`): a retry cannot make the reference compute, or hold, more than the case
         needs."""
-        return Oracle(self.assignment, Scale.of((case.calls,)))
+        return Oracle(self.assignment, Scale.of((case.calls,)), self.answers)
 
     def run(self, case: Case, want: Mapping[str, np.ndarray],
             replaced: tuple[str, ...] = ()) -> RunResult:

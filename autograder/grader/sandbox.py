@@ -13,10 +13,9 @@ import os
 import pickle
 import select
 import signal
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -95,32 +94,38 @@ class RunResult:
     seconds: float       # time the worker reports for the student's code
 
 
+class Answers:
+    """What one submission's retries were answered, by question: a question asked again
+    (the same helper call in another case, or another test) is answered from here.
+
+    One per submission, never shared: across students, a remembered answer would be a
+    channel between their sandboxes (a hit is answered sooner than a miss; an attacker
+    session passed a byte from one student's retry to another's through such a memo).
+    """
+
+    def __init__(self, limit: int = 16 << 20) -> None:
+        self.limit, self.size = limit, 0
+        self.found: dict[tuple[Scale, bytes], tuple[bytes, bytes]] = {}
+
+    def get(self, key: tuple[Scale, bytes]) -> tuple[bytes, bytes] | None:
+        return self.found.get(key)
+
+    def put(self, key: tuple[Scale, bytes], header: bytes, data: bytes) -> None:
+        if self.size + len(header) + len(data) <= self.limit:
+            self.found[key] = (header, data)
+            self.size += len(header) + len(data) + 200
+
+
 @dataclass(frozen=True)
 class Oracle:
     """Who answers a retry's helper calls: the reference of `assignment`, in this thread's
     oracle process (`oracle.py`), for arguments within `bound` (the case's scale). An
     answer is a pure function of the question and these two (the reference helpers are
-    deterministic), so it is computed once per grading process for every student who asks
-    the very same question (`_ANSWERS`)."""
+    deterministic), so `answers` (the submission's own) keeps it for the next time."""
 
     assignment: str
     bound: Scale
-
-
-MAX_ANSWER_BYTES = 64 << 20  # held by `_ANSWERS`, all questions together
-_ANSWERS: dict[tuple[Oracle, bytes], tuple[bytes, bytes]] = {}  # question -> answer frame
-_answers_lock = threading.Lock()
-_answer_bytes = 0
-
-
-def _remembered(key: tuple[Oracle, bytes], header: bytes, data: bytes) -> None:
-    global _answer_bytes
-    with _answers_lock:
-        if _answer_bytes + len(header) + len(data) > MAX_ANSWER_BYTES:
-            _ANSWERS.clear()
-            _answer_bytes = 0
-        _ANSWERS[key] = (header, data)
-        _answer_bytes += len(header) + len(data) + 200
+    answers: Answers = field(default_factory=Answers, compare=False, hash=False)
 
 
 _PICKLED: dict[int, tuple[Case, bytes]] = {}  # id(case) -> (case, its pickled inputs)
@@ -267,8 +272,8 @@ class Session:
         # decode to the same arguments, so they get the same answer.
         question = hashlib.blake2b(self.channel.header_bytes, digest_size=16)
         question.update(blob)
-        key = (oracle, question.digest())
-        answer = _ANSWERS.get(key)
+        key = (oracle.bound, question.digest())
+        answer = oracle.answers.get(key)
         if answer is None:
             try:
                 found = oracle_process(oracle.assignment).ask(
@@ -284,7 +289,7 @@ class Session:
                 self._send({"op": "answer", "ok": False})
                 return
             answer = (found[0], bytes(found[1]))
-            _remembered(key, *answer)
+            oracle.answers.put(key, *answer)
         try:
             send_raw(self.sock, *answer)
         except OSError:
