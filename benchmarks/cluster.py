@@ -128,7 +128,7 @@ def main() -> None:
               f"mistake; {hostile}), {os.cpu_count()} cores; end to end, start-up included")
         local = ("--workers", str(args.local_workers))
         seconds, reference = grade(folder, root / "local", *local)
-        print(f"one machine, {args.local_workers} grading threads: {seconds:7.1f} s  "
+        print(f"one machine, {args.local_workers} grading processes: {seconds:7.1f} s  "
               f"{seconds / args.n:.3f} s/submission")
         changed = sorted(folder.iterdir())[:20:2]  # 10 correct ones get a mistake
         mistake = catalog("rnn")[0]

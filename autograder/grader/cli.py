@@ -21,7 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="folder with one sub-folder per student, or a .zip of one")
     parser.add_argument("--out", type=Path, required=True, help="output folder")
     parser.add_argument("--workers", type=int, default=os.cpu_count(),
-                        help="submissions graded at once (default: number of cores)")
+                        help="grading processes, each grading one submission at a time "
+                             "with its own sandbox worker (default: number of cores)")
     parser.add_argument("--timeout", type=float, default=TIMEOUT,
                         help="wall-clock seconds per step (loading the code, one test case)")
     parser.add_argument("--memory", type=int, default=MEMORY_MB,
