@@ -274,9 +274,11 @@ def _prewarm(libdir: str) -> None:
 
 
 def main() -> None:
-    libdir, control_fd = sys.argv[1], int(sys.argv[2])
+    libdir, control_fd, grader = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     control = socket.socket(fileno=control_fd)
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the zygote never outlives its grader
+    if os.getppid() != grader:  # it died while this process started, before the line above
+        return
     _prewarm(libdir)
     syscalls = confine.build()  # once: each sandbox only loads it
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # supervisors are reaped automatically

@@ -79,7 +79,7 @@ class Zygote:
         self.control = ours
         self.process = subprocess.Popen(
             [sys.executable, "-I", "-m", "autograder.grader.worker", str(self.libdir),
-             str(theirs.fileno())],
+             str(theirs.fileno()), str(os.getpid())],
             pass_fds=[theirs.fileno()], env=_scrubbed_env(self.base), cwd=self.base,
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         theirs.close()
