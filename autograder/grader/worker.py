@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import json
 import os
 import resource
@@ -281,6 +282,10 @@ def main() -> None:
         return
     _prewarm(libdir)
     syscalls = confine.build()  # once: each sandbox only loads it
+    # What is loaded now is every sandbox's, shared copy-on-write: out of the collector's
+    # sight, so that a collection in a sandbox does not write to (and copy) all of it.
+    gc.collect()
+    gc.freeze()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # supervisors are reaped automatically
     control.send(json.dumps({"op": "ready", "pid": os.getpid()}).encode())
     while True:
