@@ -1,4 +1,8 @@
-"""Walk every readable file on the import path and in the usual homes for a definition of the function and run it."""
+"""Walk every readable file on the import path and in the usual homes for a definition of the function and run it.
+
+What the sandbox can read is the interpreter and the virtual environment (read-only), so
+the walk finds no solution; on a slow or busy machine it may outlast the 8 s step limit of
+the corpus test, which ends the cell as a timeout: either way clip_grad_norm scores 0."""
 CELLS = {"clip_grad_norm": '''
 import os, sys
 _found = None
@@ -25,3 +29,4 @@ else:
         raise NotImplementedError()
 '''}
 ZERO = ("clip_grad_norm",)
+STATUS = ("graded", "timeout")  # (see above: how long the walk takes is the machine's)

@@ -11,7 +11,7 @@ Each attack is a small module here with:
   STUDENT    optional student id (folder name); defaults to the module name.
   ZERO       functions whose tests must all score 0, or "all"; every other test: full marks.
   ZERO_TESTS single tests that must score 0 (e.g. a side condition the attack breaks).
-  STATUS     expected status prefix (default "graded").
+  STATUS     expected status prefix, or a tuple of them (default "graded").
   STOCK_SAFE False when running it under stock nbgrader (no limits) could harm the machine.
   STOCK_SKIP why measure_stock.py leaves it out of the stock batch (e.g. far too slow there).
 """
