@@ -6,11 +6,13 @@ hidden-test cells run under stock nbgrader, and the score comes from the same fu
 two phases:
 
 1. every first attempt, with nothing but the student's own code in the sandbox;
-2. the retries of `Test.fallback` (helpers correct), one fresh sandbox per set of replaced
-   helpers. The sandbox never receives reference code: a call to a replaced helper is
-   sent to the grader as plain data, run here on the reference, and answered with plain
-   data (`Session.run`'s oracle). Such a sandbox holds reference outputs, so nothing it
-   says is shown to the student: only whether the retry matched.
+2. the retries of `Test.fallback` (helpers correct), in the first sandbox once all it
+   prints has been taken, then one fresh sandbox per group of helper sets (see
+   `retry_groups`). The sandbox never receives reference code: a call to a replaced helper
+   is sent to the grader as plain data, run on the reference in the oracle process, and
+   answered with plain data (`Session.run`'s oracle). Such a sandbox holds reference
+   outputs, so nothing it says from then on is shown to the student: only whether the
+   retry matched.
 
 Cases shared by several tests (one test per gradient) run once per phase. The whole
 submission has one wall-clock budget (`Limits.cpu_seconds`), cell loading included.
@@ -114,9 +116,10 @@ def run_tests(job: Job, runner: Runner) -> list[TestResult]:
         results = runner.run_many([(case, want) for _, case, want in todo])
         for (key, _, _), result in zip(todo, results):
             first[key] = Attempt(result.outputs, result.error)
-    runner.close()
+    runner.end_first_phase()
     runner.first_phase_done = time.monotonic()
-    # Phase 2: retries, one fresh sandbox per group of helper sets (see `retry_groups`).
+    # Phase 2: retries, one sandbox per group of helper sets (see `retry_groups`): the first
+    # group in the first sandbox, each later group in a fresh one.
     retry: dict[tuple[Key, tuple[str, ...]], Attempt] = {}
     for group in retry_groups(tests):
         for helpers in group:

@@ -45,6 +45,7 @@ class Runner:
         self.deadline = (started or time.monotonic()) + self.limits.cpu_seconds
         self.session: Session | None = None
         self.replaced: tuple[str, ...] = ()
+        self.heard = False  # the first sandbox has said all that is shown: it may serve helpers
         self.answers = Answers()  # this submission's own (see `Answers`)
         self.started = time.monotonic()
         self.first_phase_done = self.started
@@ -80,11 +81,18 @@ class Runner:
             return session
 
     def close(self) -> None:
+        self.end_first_phase()
         if self.session is not None:
-            if not self.replaced:
-                self.output = self.session.output()
             self.session.close()
             self.session = None
+
+    def end_first_phase(self) -> None:
+        """Take what the first sandbox printed: after this, nothing it says is shown to the
+        student, so it may go on as the first retry sandbox (its helpers answered by the
+        grader) instead of a fresh one being loaded for that."""
+        if self.session is not None and not self.replaced and not self.heard:
+            self.output = self.session.output()
+            self.heard = True
 
     def _oracle(self, case: Case) -> Oracle:
         """The reference helpers, answered only for arguments of this case's own scale (see
@@ -116,13 +124,18 @@ class Runner:
                     break
                 batch.append(case)
             try:
-                if self.session is None or not self.replaced or not replaced:
-                    if self.session is None or self.replaced != replaced:
-                        self.close()
-                        self.session, self.replaced = self._open(replaced), replaced
-                elif self.replaced != replaced:  # the next set of a retry group
+                if self.session is not None and not self.session.alive:
+                    self.session = None
+                if (self.session is not None and replaced and self.replaced != replaced
+                        and (self.replaced or self.heard)):
+                    # The next set of a retry group, or the first set in the first
+                    # sandbox once its output is taken (it has served no helper yet).
                     self.session.use_helpers(replaced)
                     self.replaced = replaced
+                elif self.session is None or self.replaced != replaced:
+                    self.close()
+                    self.session, self.replaced = self._open(replaced), replaced
+                    self.heard = bool(replaced)
                 oracles = [self._oracle(case) if replaced else None for case in batch]
                 for result in self.session.run_many(batch, oracles, replaced):
                     case, want = pending.pop(0)
