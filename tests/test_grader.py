@@ -141,6 +141,70 @@ def test_cli_grades_a_zip_export_and_skips_unchanged_submissions(tmp_path, relea
     assert "unchanged" not in capsys.readouterr().out
 
 
+# ------------------------------------------------------- retries in the first sandbox
+
+CHATTY_STEP = ("def rnn_step_forward(x, prev_h, Wx, Wh, b):\n"
+               "    print('FIRST-ATTEMPT')\n"
+               "    raise NotImplementedError()\n")
+# rnn_forward prints after a step only when the step worked: here only in a retry, where the
+# step is the reference's (answered by the grader).
+LEAKY_LOOP = ("import numpy as np\n\n"
+              "def rnn_forward(x, h0, Wx, Wh, b):\n"
+              "    h, prev, caches = [], h0, []\n"
+              "    for t in range(x.shape[1]):\n"
+              "        prev, cache = rnn_step_forward(x[:, t], prev, Wx, Wh, b)\n"
+              "        print('RETRY-SAW', float(np.sum(prev)))\n"
+              "        h.append(prev)\n"
+              "        caches.append(cache)\n"
+              "    return np.stack(h, axis=1), caches\n")
+DYING_BPTT = ("import os\n\n"
+              "def rnn_truncated_bptt(*args, **kwargs):\n"
+              "    os._exit(3)\n")
+
+
+def _graded_counting_sandboxes(release, answers, monkeypatch):
+    from autograder.grader import sandbox
+    from autograder.grader.job import Job, grade_submission
+    from autograder.grader.zygote import Limits
+
+    opened = []
+    real_init = sandbox.Session.__init__
+
+    def counted(self, *args, **kwargs):
+        opened.append(1)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(sandbox.Session, "__init__", counted)
+    notebook = with_answers(solution_submission(release, "rnn"), answers)
+    job = Job("dora", "dora", "rnn", release, Limits(timeout=10),
+              json.dumps(notebook).encode())
+    record = grade_submission(job)
+    return record, len(opened), {t.name: t.score for t in record.tests}
+
+
+def test_retries_run_in_the_first_sandbox_and_what_they_print_is_not_shown(
+        release, monkeypatch):
+    record, sandboxes, scores = _graded_counting_sandboxes(
+        release, {"rnn_step_forward": CHATTY_STEP, "rnn_forward": LEAKY_LOOP}, monkeypatch)
+    assert sandboxes == 1
+    assert scores["test_rnn_step_forward_next_h"] == 0
+    assert scores["test_rnn_forward_h"] > 0  # the retry ran, with the reference's step
+    assert "FIRST-ATTEMPT" in record.output
+    assert "RETRY-SAW" not in record.output  # it printed reference values: never shown
+
+
+def test_a_retry_gets_a_fresh_sandbox_when_the_first_one_died(release, monkeypatch):
+    record, sandboxes, scores = _graded_counting_sandboxes(
+        release, {"rnn_step_forward": CHATTY_STEP, "rnn_truncated_bptt": DYING_BPTT},
+        monkeypatch)
+    assert sandboxes == 2
+    assert scores["test_rnn_forward_h"] > 0
+    assert scores["test_rnn_truncated_bptt_h"] == 0
+    assert record.status == "crashed"
+    assert any("killed" in t.message or "crash" in t.message for t in record.tests
+               if t.function == "rnn_truncated_bptt")
+
+
 # ------------------------------------------------- the same verdicts as stock nbgrader
 
 def test_same_scores_as_stock_nbgrader_and_gradebook_export(tmp_path, release, monkeypatch):
