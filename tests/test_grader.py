@@ -205,6 +205,25 @@ def test_a_retry_gets_a_fresh_sandbox_when_the_first_one_died(release, monkeypat
                if t.function == "rnn_truncated_bptt")
 
 
+def test_a_cell_that_hangs_only_in_a_retry_sandbox_leaves_no_note(release):
+    """A retry sandbox may time its own hang from reference answers: what happens while it
+    loads is not shown (an attacker session turned the note into a channel)."""
+    from autograder.grader.runner import Runner
+    from autograder.grader.tamper import inspect
+    from autograder.grader.zygote import Limits
+
+    hang = "import time\ntime.sleep(30)\n" + STUB.format("rnn_step_backward")
+    notebook = with_answers(solution_submission(release, "rnn"), {"rnn_step_backward": hang})
+    answers = inspect(json.dumps(notebook).encode(), release).answers
+    runner = Runner("rnn", Limits(timeout=1), release, answers)
+    runner._open(("rnn_step_forward",)).close()
+    assert runner.excluded == {} and runner.kinds == set()
+    assert runner.left_out == {"rnn_step_backward"}
+    first = Runner("rnn", Limits(timeout=1), release, answers)
+    first._open(()).close()
+    assert "rnn_step_backward" in first.excluded and first.kinds == {"timeout"}
+
+
 # ------------------------------------------------- the same verdicts as stock nbgrader
 
 def test_same_scores_as_stock_nbgrader_and_gradebook_export(tmp_path, release, monkeypatch):
