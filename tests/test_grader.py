@@ -141,6 +141,29 @@ def test_cli_grades_a_zip_export_and_skips_unchanged_submissions(tmp_path, relea
     assert "unchanged" not in capsys.readouterr().out
 
 
+def test_the_release_is_generated_once_per_version_not_per_output_folder(tmp_path,
+                                                                          monkeypatch):
+    from autograder.grader import batch
+
+    made = []
+
+    def generate(course, assignment):  # stands in for stock nbgrader (about 7 s)
+        made.append(assignment)
+        path = course.root / f"{assignment}.ipynb"
+        path.write_text(json.dumps({"cells": [], "made": len(made)}), encoding="utf-8")
+        return path
+
+    monkeypatch.setattr(batch.Course, "generate", generate)
+    monkeypatch.setattr(batch, "RELEASE_CACHE", tmp_path / "course-build")
+    first = batch.release_notebook("rnn", tmp_path / "out1" / ".kit")
+    assert batch.release_notebook("rnn", tmp_path / "out2" / ".kit") == first
+    assert made == ["rnn"] and first["made"] == 1
+    monkeypatch.setattr(batch, "_release_key", lambda assignment: "another-version")
+    assert batch.release_notebook("rnn", tmp_path / "out2" / ".kit")["made"] == 2
+    kept = [p.name for p in (tmp_path / "course-build").iterdir()]
+    assert len(kept) == 2 and not [name for name in kept if not name.startswith("release-rnn-")]
+
+
 # ------------------------------------------------------- retries in the first sandbox
 
 CHATTY_STEP = ("def rnn_step_forward(x, prev_h, Wx, Wh, b):\n"
