@@ -27,7 +27,6 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import astuple
 from pathlib import Path
 
 import numpy as np
@@ -91,7 +90,7 @@ class OracleProcess:
         OracleMalformed for a malformed question, Deadline after `deadline` (the process
         is then killed) and ProtocolError when the process died."""
         try:
-            send_parts(self.sock, {"op": "ask", "bound": list(astuple(bound)),
+            send_parts(self.sock, {"op": "ask", "bound": bound.numbers(),
                                    "split": len(question)}, question, data)
             header, payload = self.channel.receive(deadline=deadline)
         except Deadline:

@@ -41,11 +41,19 @@ def send_raw(sock: socket.socket, header: bytes, payload: bytes | bytearray = b"
     sock.sendall(_PREFIX.pack(len(header), len(payload)) + header + payload)
 
 
+JOIN_BELOW = 1 << 16  # a frame smaller than this goes in one send (one wake-up of the reader)
+
+
 def send_parts(sock: socket.socket, header: dict, *parts: bytes | bytearray) -> None:
-    """A frame whose payload is `parts` joined, sent without joining them (a payload
-    relayed from a sandbox may be tens of MB: no copy of it is made here)."""
+    """A frame whose payload is `parts` joined: a small one in one send, a large one part
+    by part (a payload relayed from a sandbox may be tens of MB: no copy of it is made)."""
     data = json.dumps(header).encode()
-    sock.sendall(_PREFIX.pack(len(data), sum(len(part) for part in parts)) + data)
+    size = sum(len(part) for part in parts)
+    prefix = _PREFIX.pack(len(data), size) + data
+    if size < JOIN_BELOW:
+        sock.sendall(b"".join((prefix, *parts)))
+        return
+    sock.sendall(prefix)
     for part in parts:
         sock.sendall(part)
 

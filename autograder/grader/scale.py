@@ -57,6 +57,10 @@ class Scale:
                 stack.extend((item.args, dict(item.kwargs)))
         return cls(largest, rank, elements, max(integer, largest), shape)
 
+    def numbers(self) -> list[int]:
+        """The five numbers, in order (`Scale(*numbers)` is this scale again)."""
+        return [self.largest, self.rank, self.elements, self.integer, self.shape]
+
     def within(self, bound: Scale) -> bool:
         # (one more axis than the case's arrays: a model's helpers see (N, T, H) states
         # built from (N, T) inputs)
