@@ -93,6 +93,46 @@ def test_the_gradebook_due_date_and_extensions_count(tmp_path, monkeypatch):
     assert refusal("lstm", tmp_path, NOW + timedelta(days=2)) is None
 
 
+# (nbgrader's own add_submission warns from SQLAlchemy's autoflush here)
+@pytest.mark.filterwarnings("ignore:Object of type <SubmittedAssignment> not in session")
+def test_an_unchanged_gradebook_is_read_once(tmp_path, monkeypatch):
+    """Reading it means importing nbgrader (about 2.5 s): the answer is kept by content."""
+    from nbgrader.api import Gradebook
+
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(release_module, "DEADLINES_CACHE", tmp_path / "kept")
+    reads = []
+    real_read = release_module._read_gradebook
+
+    def counted(root, assignment):
+        reads.append(assignment)
+        return real_read(root, assignment)
+
+    monkeypatch.setattr(release_module, "_read_gradebook", counted)
+    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    with Gradebook(url) as gradebook:
+        gradebook.update_or_create_assignment("rnn", duedate=datetime(2025, 3, 1, 23, 59))
+        gradebook.add_student("late_student")
+        submission = gradebook.add_submission("rnn", "late_student")
+        submission.extension = timedelta(days=10)
+        gradebook.db.commit()
+    read = release_module._gradebook_deadlines
+    first = read(tmp_path, "rnn")
+    assert first[0] == datetime(2025, 3, 1, 23, 59, tzinfo=timezone.utc)
+    assert read(tmp_path, "rnn") == first and read(tmp_path, "lstm") == (None, {})
+    assert reads == ["rnn", "lstm"]
+    with Gradebook(url) as gradebook:
+        gradebook.find_assignment("rnn").duedate = datetime(2025, 3, 2, 23, 59)
+        gradebook.db.commit()
+    assert read(tmp_path, "rnn")[0] == datetime(2025, 3, 2, 23, 59, tzinfo=timezone.utc)
+    assert reads == ["rnn", "lstm", "rnn"]
+    for kept in (tmp_path / "kept").iterdir():
+        kept.write_text("[1, 2]", encoding="utf-8")  # a damaged copy: read again
+    assert read(tmp_path, "rnn")[1] == {
+        "late_student": datetime(2025, 3, 12, 23, 59, tzinfo=timezone.utc)}
+    assert reads == ["rnn", "lstm", "rnn", "rnn"]
+
+
 def _run(monkeypatch, capsys, argv: list[str]) -> tuple[int, list[str], str]:
     """Run the command's `main` with the real checks and a release that writes nothing."""
     released: list[str] = []
