@@ -167,12 +167,13 @@ class _Reader:
     def array(self, dtype: np.dtype, shape: Any) -> np.ndarray:
         if not isinstance(shape, list) or len(shape) > MAX_RANK:
             raise WireError("malformed array shape")
-        count = 1
+        count = extent = 1
         for n in shape:
             if type(n) is not int or not 0 <= n <= MAX_ELEMENTS:
                 raise WireError("malformed array shape")
             count *= n
-            if count > MAX_ELEMENTS:
+            extent *= max(n, 1)  # (a 0 must not hide dimensions numpy cannot describe)
+            if extent > MAX_ELEMENTS:
                 raise WireError("array too large")
             self.largest = max(self.largest, n)
         self.elements += count

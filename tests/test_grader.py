@@ -228,6 +228,24 @@ def test_a_retry_gets_a_fresh_sandbox_when_the_first_one_died(release, monkeypat
                if t.function == "rnn_truncated_bptt")
 
 
+def test_a_grader_error_in_a_retry_fails_that_retry_and_shows_nothing(release, monkeypatch):
+    """Whatever makes the grader raise while a retry is judged (an attacker forged a reply
+    that did, only when a reference answer had a chosen property) must not reach the
+    status or the notes: the retry fails, nothing else."""
+    from autograder.grader import runner as runner_module
+
+    def broken(self, case):
+        raise ValueError("array is too big")
+
+    monkeypatch.setattr(runner_module.Runner, "_oracle", broken)
+    record, sandboxes, scores = _graded_counting_sandboxes(
+        release, {"rnn_step_forward": CHATTY_STEP}, monkeypatch)
+    assert record.status == "graded" and sandboxes == 1
+    assert scores["test_rnn_forward_h"] == 0  # its retry failed
+    assert scores["test_clip_grad_norm_clipped_Wx"] == 1  # first attempts as before
+    assert not [note for note in record.notes if "error" in note.lower()]
+
+
 def test_a_cell_that_hangs_only_in_a_retry_sandbox_leaves_no_note(release):
     """A retry sandbox may time its own hang from reference answers: what happens while it
     loads is not shown (an attacker session turned the note into a channel)."""

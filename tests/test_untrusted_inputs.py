@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from autograder import wire
@@ -471,10 +471,15 @@ DTYPES = ["<f8", ">f8", "|b1", "<i4", ">u2", "<f2", "|u1", "=i8", "O", "|O", "V8
 @given(st.lists(st.one_of(
            st.tuples(text, st.sampled_from(DTYPES) | text,
                      st.lists(st.integers(-3, 10) | st.sampled_from(
-                         [2**63, 2**64 + 1, 10**30, True, 1.0, 10_000_001]), max_size=4)
+                         [2**63, 2**64 + 1, 10**30, True, 1.0, 10_000_001, 10_000_000,
+                          1 << 20]), max_size=4)
                      ).map(list),
            json_values), max_size=4) | json_values,
        st.binary(max_size=300))
+# (an attacker session: a zero keeps the element count at 0 while the other dimensions
+# multiply past what numpy can describe)
+@example([["a", "<f8", [0, 10_000_000, 10_000_000, 10_000_000]]], b"")
+@example([["a", "|b1", [10_000_000, 0, 10_000_000, 10_000_000]]], b"")
 @FAST
 def test_any_array_description_decodes_plainly_or_raises_protocol_error(specs, blob):
     try:

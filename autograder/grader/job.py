@@ -207,6 +207,9 @@ def grade_submission(job: Job) -> Record:
     except SandboxFailure as failure:  # the setup itself failed: an environment problem
         runner.close()
         return _not_graded(job, Status.ERROR.value, f"sandbox failure: {failure}", started)
+    except BaseException:
+        runner.close()  # (no sandbox left running behind a grader error)
+        raise
     notes = [*job.notes, *inspection.findings, *inspection.notes, *runner.cell_errors.values(),
              *runner.excluded.values()]
     if inspection.findings:

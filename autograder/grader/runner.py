@@ -36,6 +36,7 @@ class Runner:
         self.cells = list(answers.items())
         self.excluded: dict[str, str] = {}    # cell -> why it is not run (shown)
         self.left_out: set[str] = set()       # cells not run in retry sandboxes (not shown)
+        self.retries_broken = False           # the grader erred judging a retry: no more
         self.cell_errors: dict[str, str] = {}
         self.hung: set[str] = set()           # functions that timed out or killed the sandbox
         self.kinds: set[str] = set()
@@ -146,15 +147,33 @@ class Runner:
                     self.heard = bool(replaced)
                 oracles = [self._oracle(case) if replaced else None for case in batch]
                 for result in self.session.run_many(batch, oracles, replaced):
-                    case, want = pending.pop(0)
-                    results.append(self._judged(case, want, result, kinds))
+                    case, want = pending[0]
+                    judged = self._judged(case, want, result, kinds)
+                    pending.pop(0)
+                    results.append(judged)
             except SandboxFailure as failure:
                 case, _ = pending.pop(0)  # the case it happened in
                 results.append(self._failed(case, replaced, failure, kinds))
+            except Exception:  # noqa: BLE001 - retries only: re-raised in first attempts
+                if not replaced:
+                    raise
+                # A grader error must not show from a retry: the status would carry what
+                # the retry learnt (an attacker session forged a reply that made the
+                # grader raise only when a reference answer had a chosen property). The
+                # case's retry fails and its sandbox is dropped.
+                if self.session is not None:
+                    self.session.close()
+                    self.session = None
+                self.retries_broken = True
+                pending.pop(0)
+                results.append(RunResult(None, "the retry could not be judged", "error", 0.0))
         return results
 
     def _skipped(self, case: Case, replaced: tuple[str, ...], kinds: set[str]
                  ) -> RunResult | None:
+        if replaced and self.retries_broken:  # (the grader erred in an earlier retry)
+            return RunResult(None, "skipped: an earlier retry could not be judged",
+                             "skipped", 0.0)
         hung = [f for f in sorted(_called(case) - set(replaced)) if f in self.hung]
         if hung:
             return RunResult(None, f"skipped: {hung[0]} timed out or crashed earlier",

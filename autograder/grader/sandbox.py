@@ -51,12 +51,15 @@ def _shape(item: object) -> tuple[str, np.dtype, tuple[int, ...], int]:
     name, dtype_text, shape = item
     if dtype_text not in DTYPES:
         raise ProtocolError(f"{name}: dtype {dtype_text[:20]!r} is not a plain numeric type")
-    count = 1
+    count = extent = 1
     for n in shape:
         if type(n) is not int or not 0 <= n <= MAX_ARRAY_ELEMENTS:
             raise ProtocolError(f"{name}: malformed shape")
         count *= n
-        if count > MAX_ARRAY_ELEMENTS:
+        # (zeros skipped: a 0 keeps the count at 0 while the other dimensions could
+        # multiply past what numpy can describe, an attacker session found)
+        extent *= max(n, 1)
+        if extent > MAX_ARRAY_ELEMENTS:
             raise ProtocolError(f"{name}: too many elements")
     return name, np.dtype(dtype_text), tuple(shape), count
 
@@ -76,10 +79,13 @@ def decode_arrays(specs: object, blob: bytes | bytearray) -> dict[str, np.ndarra
         size = count * dtype.itemsize
         if offset + size > len(blob):
             raise ProtocolError(f"{name}: truncated data")
-        array = np.frombuffer(blob, dtype=dtype, count=count, offset=offset).reshape(shape)
-        if dtype.kind == "b":  # only 0 and 1 are bools: other bytes would compare oddly
-            array = array.view(np.uint8) != 0
-        arrays[name] = array.astype(dtype.newbyteorder("="), copy=True)
+        try:
+            array = np.frombuffer(blob, dtype=dtype, count=count, offset=offset).reshape(shape)
+            if dtype.kind == "b":  # only 0 and 1 are bools: other bytes would compare oddly
+                array = array.view(np.uint8) != 0
+            arrays[name] = array.astype(dtype.newbyteorder("="), copy=True)
+        except (ValueError, TypeError, MemoryError) as err:  # (not reached: the checks above)
+            raise ProtocolError(f"{name}: cannot be rebuilt ({type(err).__name__})") from None
         offset += size
     if offset != len(blob):
         raise ProtocolError("unexpected trailing data")
