@@ -14,6 +14,7 @@ SOURCE_DIR = REPO_ROOT / "assignments"      # nbgrader source notebooks, <a>/<a>
 BUILD_DIR = REPO_ROOT / "build" / "layers"  # generated <a>_layers.py modules (git-ignored)
 RELEASE_DIR = REPO_ROOT / "release"         # `python -m autograder release` writes here
 RELEASE_CACHE = REPO_ROOT / "build" / "releases"  # release notebooks the grader made (ignored)
+DEADLINES_CACHE = REPO_ROOT / "build" / "gradebook-deadlines"  # deadlines read from gradebooks
 
 # The assignments, in the order students meet them.
 ASSIGNMENTS = ("rnn", "lstm", "char_lm", "captioning", "seq2seq")

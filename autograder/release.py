@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import sys
 from contextlib import suppress
 from datetime import date, datetime, time, timezone
@@ -27,8 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from .course import Course, NbgraderError, release_files
+from .files import write_whole
 from .layout import (
     ASSIGNMENTS,
+    DEADLINES_CACHE,
     REPO_ROOT,
     SHIPPED_LAYERS,
     NotebookError,
@@ -39,7 +40,6 @@ from .layout import (
 from .notebooks import read_notebook
 
 DUE_DATES_FILE = "due_dates.json"
-DEADLINES_CACHE = REPO_ROOT / "build" / "gradebook-deadlines"  # (git-ignored)
 
 
 class ReleaseRefused(Exception):
@@ -132,12 +132,9 @@ def _gradebook_deadlines(root: Path, assignment: str) -> Deadlines:
                 {str(k): datetime.fromisoformat(v) for k, v in data["extensions"].items()})
     due, extensions = _read_gradebook(root, assignment)
     with suppress(OSError):
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        partial = kept.with_name(f".{kept.name}.{os.getpid()}")
-        partial.write_text(json.dumps({
+        write_whole(kept, json.dumps({
             "due": due.isoformat() if due else None,
-            "extensions": {k: v.isoformat() for k, v in extensions.items()}}), encoding="utf-8")
-        os.replace(partial, kept)
+            "extensions": {k: v.isoformat() for k, v in extensions.items()}}).encode())
     return due, extensions
 
 

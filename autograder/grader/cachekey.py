@@ -42,7 +42,7 @@ NOT_GRADING = (
     "autograder.similarity",   # (reads answers to compare students; grades nobody)
     "autograder.grader.late",  # (a late penalty is applied to the cached grade each run)
     "autograder.visibility", "autograder.gradescope",
-    "autograder.grader.gradescope_run",
+    "autograder.grader.gradescope_run", "autograder.files",
 )
 
 

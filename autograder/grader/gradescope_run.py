@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import precomputed
+from ..files import write_whole
 from .batch import _read_notebook
 from .collect import _student
 from .job import Job, grade_submission_safely
@@ -53,11 +54,7 @@ def protect_reference(kit: Path) -> None:
 
 def write_results(path: Path, results: dict[str, Any]) -> None:
     """Write results.json whole or not at all (a reader never sees half a file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.unlink(missing_ok=True)  # whatever is there (a symlink too) is not written through
-    partial.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
-    os.replace(partial, path)
+    write_whole(path, json.dumps(results, indent=1, ensure_ascii=False).encode("utf-8"))
 
 
 def failure_results(message: str) -> dict[str, Any]:
